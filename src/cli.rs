@@ -1,0 +1,154 @@
+//! The command line as clap sees it. Only types and help text live here; turning these into
+//! validated options happens in `options.rs`, before any I/O.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const ABOUT: &str =
+    "Debug multi-container pods: native sidecars, classic sidecars, init and main containers";
+
+const LONG_ABOUT: &str = "\
+Debug multi-container pods: native sidecars (init containers with restartPolicy: Always), \
+classic sidecars, init containers and the main container.
+
+Every command works against the cluster of your kubeconfig (like kubectl) or offline on files \
+with -f (pod YAML/JSON, `kubectl get pods -o json` dumps, workload manifests, - for stdin).";
+
+const ROOT_EXAMPLES: &str = "\
+Examples:
+  # Every container of the pods in the current namespace, with role, order and state
+  kubectl sidecar ls
+
+  # The pods of a deployment, showing only containers that need attention
+  kubectl sidecar ls deploy/checkout --only-problems
+
+  # Offline, on a dump taken earlier
+  kubectl get pods -n shop -o json > pods.json
+  kubectl sidecar ls -f pods.json
+
+Exit codes: 0 success, 1 runtime error (cluster, files, nothing matched), 2 usage error.";
+
+const LS_EXAMPLES: &str = "\
+Examples:
+  # All pods of the current namespace
+  kubectl sidecar ls
+
+  # One pod, with images, resources and ports
+  kubectl sidecar ls checkout-6d8f9b7c4-q8zpl -o wide
+
+  # Everything that is not healthy, cluster-wide
+  kubectl sidecar ls -A --only-problems
+
+  # Pods of a workload, only the proxy containers
+  kubectl sidecar ls deploy/web -c 'proxy|envoy'
+
+  # Offline: a pod dump, a manifest, or stdin
+  kubectl sidecar ls -f pods.json
+  kubectl sidecar ls -f deployment.yaml
+  kubectl get pods -o yaml | kubectl sidecar ls -f -
+
+  # Machine-readable (schema in docs/output-schema.md)
+  kubectl sidecar ls -o json";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kubectl-sidecar",
+    bin_name = "kubectl sidecar",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_help = ROOT_EXAMPLES,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every container of the selected pods: role, startup position, state, readiness,
+    /// restarts and last termination
+    #[command(visible_alias = "list", after_help = LS_EXAMPLES)]
+    Ls(LsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LsArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// Show only containers that need attention (and the pods they belong to)
+    #[arg(long, visible_alias = "problems")]
+    pub only_problems: bool,
+}
+
+/// Flags shared by every subcommand, with kubectl's names and meanings.
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    /// Pods or workloads: NAME, pod/NAME, deploy/NAME, rs/NAME, sts/NAME, ds/NAME, job/NAME,
+    /// cronjob/NAME. None: every pod of the namespace
+    #[arg(value_name = "TARGET")]
+    pub targets: Vec<String>,
+
+    /// Namespace to use (default: the kubeconfig context's namespace, else "default")
+    #[arg(short = 'n', long, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+
+    /// Select pods in every namespace
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+
+    /// Label selector, applied by the API server (e.g. -l app=web,tier!=cache)
+    #[arg(short = 'l', long = "selector", value_name = "SELECTOR")]
+    pub selector: Option<String>,
+
+    /// Field selector, applied by the API server (e.g. --field-selector spec.nodeName=node-1)
+    #[arg(long, value_name = "SELECTOR")]
+    pub field_selector: Option<String>,
+
+    /// Kubeconfig context to use
+    #[arg(long, value_name = "CONTEXT")]
+    pub context: Option<String>,
+
+    /// Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)
+    #[arg(long, value_name = "PATH")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// Time to wait for each API request before giving up (e.g. 10s, 1m; 0 = no timeout)
+    #[arg(long, value_name = "DURATION", default_value = "0")]
+    pub request_timeout: String,
+
+    /// Only show containers whose name matches this regular expression
+    #[arg(short = 'c', long = "container", value_name = "REGEX")]
+    pub container: Option<String>,
+
+    /// Output format
+    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+
+    /// When to color the output (auto: only on a terminal, and never when NO_COLOR is set)
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Read pods from files instead of the cluster: a file, a directory or - for stdin
+    /// (repeatable). Accepts Pod, List/PodList and workload manifests
+    #[arg(short = 'f', long = "filename", value_name = "PATH")]
+    pub filenames: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Wide,
+    Json,
+    Yaml,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}

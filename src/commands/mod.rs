@@ -1,0 +1,3 @@
+//! One glue module per subcommand: load pods → build the model → analyse → render.
+
+pub mod ls;

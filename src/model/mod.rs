@@ -1,0 +1,578 @@
+//! The container model: a pure view of a pod and its containers (roles, startup position,
+//! state joined from status), built from a [`SourcePod`] without any I/O.
+//!
+//! These structs are also the `-o json|yaml` schema of `ls` (documented in
+//! `docs/output-schema.md`); rename nothing without bumping the schema version.
+
+pub mod kubectl;
+pub mod termination;
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use k8s_openapi::api::core::v1::{
+    Container, ContainerState as ApiContainerState, ContainerStateTerminated, ContainerStatus, Pod,
+};
+use serde::Serialize;
+
+use crate::source::{SourcePod, pod_namespace};
+use termination::{signal_name, termination_signal};
+
+pub const DEFAULT_CONTAINER_ANNOTATION: &str = "kubectl.kubernetes.io/default-container";
+
+/// A container's part in the pod.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// An init container that runs to completion before the next one starts.
+    Init,
+    /// An init container with `restartPolicy: Always`: starts in init order, keeps running.
+    NativeSidecar,
+    /// The pod's default container (annotation, else the first regular container).
+    Main,
+    /// Every other regular container (a "classic" sidecar).
+    Sidecar,
+    /// Added by `kubectl debug`.
+    Ephemeral,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Init => "init",
+            Role::NativeSidecar => "native-sidecar",
+            Role::Main => "main",
+            Role::Sidecar => "sidecar",
+            Role::Ephemeral => "ephemeral",
+        }
+    }
+}
+
+/// A termination as the runtime reported it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Termination {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub exit_code: i32,
+    /// Signal number: the runtime's `signal`, else N for exit code 128+N.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signal: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signal_name: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<Timestamp>,
+}
+
+impl Termination {
+    fn from_api(t: &ContainerStateTerminated) -> Self {
+        let signal = termination_signal(t.exit_code, t.signal);
+        // containerd reports a container that never started with startedAt = the Unix epoch.
+        let real_time = |ts: &Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>| {
+            ts.as_ref().map(|t| t.0).filter(|t| t.as_second() > 0)
+        };
+        Termination {
+            reason: non_empty(&t.reason),
+            exit_code: t.exit_code,
+            signal,
+            signal_name: signal.and_then(signal_name),
+            message: non_empty(&t.message),
+            started_at: real_time(&t.started_at),
+            finished_at: real_time(&t.finished_at),
+        }
+    }
+
+    pub fn is_oom(&self) -> bool {
+        // OOM is read from the reason: OOMKilled has been seen with exit 0 and 2, and 137
+        // alone is any SIGKILL (liveness probe, grace period, eviction).
+        self.reason.as_deref() == Some("OOMKilled")
+    }
+
+    pub fn is_success(&self) -> bool {
+        self.exit_code == 0 && !self.is_oom()
+    }
+}
+
+/// The current state of a container.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "camelCase")]
+pub enum State {
+    #[serde(rename_all = "camelCase")]
+    Running {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        started_at: Option<Timestamp>,
+    },
+    #[serde(rename_all = "camelCase")]
+    Waiting {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        message: Option<String>,
+    },
+    Terminated(Termination),
+    /// The status exists but names no state (the kubelet has not reported one yet).
+    Unknown,
+}
+
+impl State {
+    fn from_api(state: Option<&ApiContainerState>) -> Self {
+        let Some(state) = state else {
+            return State::Unknown;
+        };
+        if let Some(t) = &state.terminated {
+            State::Terminated(Termination::from_api(t))
+        } else if let Some(r) = &state.running {
+            State::Running {
+                started_at: r.started_at.as_ref().map(|t| t.0),
+            }
+        } else if let Some(w) = &state.waiting {
+            State::Waiting {
+                reason: non_empty(&w.reason),
+                message: non_empty(&w.message),
+            }
+        } else {
+            State::Unknown
+        }
+    }
+}
+
+/// What the kubelet reports about a container.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerStatusView {
+    #[serde(flatten)]
+    pub state: State,
+    pub ready: bool,
+    /// `None` when the server did not send the field (older servers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started: Option<bool>,
+    pub restart_count: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_termination: Option<Termination>,
+    /// The image actually running (resolved by the runtime), when it differs from the spec.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container_id: Option<String>,
+}
+
+/// Requests and limits by resource name (`cpu`, `memory`, `ephemeral-storage`, …).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Resources {
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub requests: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub limits: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Port {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub container_port: i32,
+    pub protocol: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerView {
+    pub name: String,
+    pub role: Role,
+    /// 1-based startup position: init containers and native sidecars in declaration order,
+    /// then regular containers in spec order. `None` for ephemeral containers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub position: Option<u32>,
+    pub image: String,
+    /// `None` for a pod template (no status exists) or when the kubelet reported nothing for
+    /// this container (e.g. evicted pods on servers before 1.22).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<ContainerStatusView>,
+    pub resources: Resources,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<Port>,
+    pub has_startup_probe: bool,
+    pub has_readiness_probe: bool,
+    pub has_liveness_probe: bool,
+    /// A short reason when this container needs attention (shown as `!` in tables).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+}
+
+impl ContainerView {
+    pub fn is_problem(&self) -> bool {
+        self.problem.is_some()
+    }
+}
+
+/// The workload a spec-only pod was read from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TemplateRef {
+    pub kind: &'static str,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodView {
+    pub namespace: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uid: Option<String>,
+    /// Set when this is a workload's pod template from a manifest.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template_of: Option<TemplateRef>,
+    /// True when there is no status to show: a workload template, or a pod manifest that
+    /// was never applied. Status fields are then absent rather than guessed.
+    pub spec_only: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phase: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// STATUS as `kubectl get pods` prints it (`Running`, `Init:1/3`, `CrashLoopBackOff`, …);
+    /// `None` when spec-only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Ready containers as kubectl counts them (native sidecars count); `None` when spec-only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ready: Option<u32>,
+    /// Regular containers plus native sidecars (kubectl's READY denominator).
+    pub total: u32,
+    pub restarts: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_restart: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qos_class: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restart_policy: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleting_since: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+    pub containers: Vec<ContainerView>,
+}
+
+impl PodView {
+    pub fn is_problem(&self) -> bool {
+        self.problem.is_some() || self.containers.iter().any(ContainerView::is_problem)
+    }
+
+    /// `pod/NAME`-style label used in headers and messages.
+    pub fn display_name(&self) -> String {
+        match &self.template_of {
+            Some(t) => format!("{}/{} ({} template)", self.namespace, self.name, t.kind),
+            None => format!("{}/{}", self.namespace, self.name),
+        }
+    }
+}
+
+fn find_status<'a>(
+    statuses: Option<&'a Vec<ContainerStatus>>,
+    name: &str,
+) -> Option<&'a ContainerStatus> {
+    statuses.and_then(|list| list.iter().find(|s| s.name == name))
+}
+
+fn non_empty(s: &Option<String>) -> Option<String> {
+    s.as_ref().filter(|s| !s.is_empty()).cloned()
+}
+
+fn is_native_sidecar(c: &Container) -> bool {
+    c.restart_policy.as_deref() == Some("Always")
+}
+
+/// The default container: the annotation when it names a regular container, else the first.
+pub fn main_container_name(pod: &Pod) -> Option<&str> {
+    let containers = &pod.spec.as_ref()?.containers;
+    let annotated = pod
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(DEFAULT_CONTAINER_ANNOTATION))
+        .map(String::as_str)
+        .filter(|name| containers.iter().any(|c| c.name == *name));
+    // Injectors put their proxy first on purpose (its postStart hook gates the app), so the
+    // first container is the app's only when it is not a known injected sidecar.
+    let first_app = containers
+        .iter()
+        .find(|c| !INJECTED_SIDECAR_NAMES.contains(&c.name.as_str()));
+    annotated
+        .or(first_app.map(|c| c.name.as_str()))
+        .or_else(|| containers.first().map(|c| c.name.as_str()))
+}
+
+/// Container names that mesh and agent injectors add next to the application.
+pub const INJECTED_SIDECAR_NAMES: &[&str] = &[
+    "istio-proxy",
+    "linkerd-proxy",
+    "vault-agent",
+    "consul-dataplane",
+    "kuma-sidecar",
+    "daprd",
+];
+
+fn resources_of(c: &Container) -> Resources {
+    let to_map =
+        |m: &Option<BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>| {
+            m.iter()
+                .flatten()
+                .map(|(k, v)| (k.clone(), v.0.clone()))
+                .collect::<BTreeMap<_, _>>()
+        };
+    c.resources
+        .as_ref()
+        .map(|r| Resources {
+            requests: to_map(&r.requests),
+            limits: to_map(&r.limits),
+        })
+        .unwrap_or_default()
+}
+
+fn status_view(cs: &ContainerStatus) -> ContainerStatusView {
+    let last_termination = cs
+        .last_state
+        .as_ref()
+        .and_then(|s| s.terminated.as_ref())
+        .map(Termination::from_api);
+    ContainerStatusView {
+        state: State::from_api(cs.state.as_ref()),
+        ready: cs.ready,
+        started: cs.started,
+        restart_count: u32::try_from(cs.restart_count).unwrap_or(0),
+        last_termination,
+        image_id: Some(cs.image_id.clone()).filter(|i| !i.is_empty()),
+        container_id: non_empty(&cs.container_id),
+    }
+}
+
+/// Waiting reasons that are part of a normal start, not a problem.
+const NORMAL_WAITING: &[&str] = &["ContainerCreating", "PodInitializing"];
+
+/// Pod-level facts the per-container problem check needs.
+struct PodContext {
+    /// The pod is being deleted or has finished: sidecar exit codes are expected then.
+    shutting_down: bool,
+}
+
+fn container_problem(role: Role, status: &ContainerStatusView, ctx: &PodContext) -> Option<String> {
+    let last_oom = status
+        .last_termination
+        .as_ref()
+        .filter(|t| t.is_oom())
+        .map(|_| format!("OOMKilled, {} restarts", status.restart_count));
+    match &status.state {
+        State::Waiting { reason, .. } => {
+            let reason = reason.as_deref().unwrap_or("Waiting");
+            if NORMAL_WAITING.contains(&reason) {
+                last_oom
+            } else {
+                Some(reason.to_string())
+            }
+        }
+        State::Terminated(t) => {
+            let sidecar = matches!(role, Role::NativeSidecar | Role::Sidecar);
+            if t.is_oom() {
+                Some("OOMKilled".to_string())
+            } else if t.exit_code == 0 || (sidecar && ctx.shutting_down) {
+                // Non-zero sidecar exits during pod shutdown are normal (sidecar docs).
+                last_oom
+            } else {
+                Some(
+                    t.reason
+                        .clone()
+                        .unwrap_or_else(|| format!("exit {}", t.exit_code)),
+                )
+            }
+        }
+        State::Running { .. } => {
+            let failed_before = status
+                .last_termination
+                .as_ref()
+                .filter(|t| !t.is_success() && status.restart_count > 0);
+            if let Some(oom) = last_oom {
+                Some(oom)
+            } else if let Some(t) = failed_before {
+                Some(format!(
+                    "{} restarts, last {}",
+                    status.restart_count,
+                    t.reason.as_deref().unwrap_or("exit")
+                ))
+            } else if role == Role::NativeSidecar && status.started != Some(true) {
+                Some("not started".to_string())
+            } else if matches!(role, Role::Main | Role::Sidecar | Role::NativeSidecar)
+                && !status.ready
+                && !ctx.shutting_down
+            {
+                Some("not ready".to_string())
+            } else {
+                None
+            }
+        }
+        State::Unknown => None,
+    }
+}
+
+/// Builds the view of one pod. Pure: no clock, no I/O.
+pub fn build_pod_view(source: &SourcePod) -> PodView {
+    let pod = &source.pod;
+    let spec = pod.spec.as_ref();
+    let status = pod.status.as_ref();
+    // A manifest's pod (no status, or `status: {}`) is shown like a template: spec only.
+    let spec_only = source.template_of.is_some()
+        || status.is_none_or(|s| {
+            s.phase.is_none()
+                && s.container_statuses.is_none()
+                && s.init_container_statuses.is_none()
+        });
+    let main = main_container_name(pod);
+
+    let phase = status.and_then(|s| non_empty(&s.phase));
+    let shutting_down = pod.metadata.deletion_timestamp.is_some()
+        || matches!(phase.as_deref(), Some("Succeeded" | "Failed"));
+    let ctx = PodContext { shutting_down };
+
+    let mut containers = Vec::new();
+    let mut position = 0u32;
+    let mut push = |c: &Container, role: Role, cs: Option<&ContainerStatus>, positioned: bool| {
+        let status = cs.map(status_view);
+        let problem = status
+            .as_ref()
+            .and_then(|s| container_problem(role, s, &ctx));
+        let position = positioned.then(|| {
+            position += 1;
+            position
+        });
+        containers.push(ContainerView {
+            name: c.name.clone(),
+            role,
+            position,
+            image: c.image.clone().unwrap_or_default(),
+            status,
+            resources: resources_of(c),
+            ports: c
+                .ports
+                .iter()
+                .flatten()
+                .map(|p| Port {
+                    name: p.name.clone(),
+                    container_port: p.container_port,
+                    protocol: p.protocol.clone().unwrap_or_else(|| "TCP".to_string()),
+                })
+                .collect(),
+            has_startup_probe: c.startup_probe.is_some(),
+            has_readiness_probe: c.readiness_probe.is_some(),
+            has_liveness_probe: c.liveness_probe.is_some(),
+            problem,
+        });
+    };
+
+    if let Some(spec) = spec {
+        let init_statuses = status.and_then(|s| s.init_container_statuses.as_ref());
+        for c in spec.init_containers.iter().flatten() {
+            let role = if is_native_sidecar(c) {
+                Role::NativeSidecar
+            } else {
+                Role::Init
+            };
+            push(c, role, find_status(init_statuses, &c.name), true);
+        }
+        let statuses = status.and_then(|s| s.container_statuses.as_ref());
+        for c in &spec.containers {
+            let role = if Some(c.name.as_str()) == main {
+                Role::Main
+            } else {
+                Role::Sidecar
+            };
+            push(c, role, find_status(statuses, &c.name), true);
+        }
+        let ephemeral_statuses = status.and_then(|s| s.ephemeral_container_statuses.as_ref());
+        for e in spec.ephemeral_containers.iter().flatten() {
+            // Ephemeral containers share Container's shape for the fields we show.
+            let as_container = Container {
+                name: e.name.clone(),
+                image: e.image.clone(),
+                ports: e.ports.clone(),
+                resources: e.resources.clone(),
+                ..Container::default()
+            };
+            push(
+                &as_container,
+                Role::Ephemeral,
+                find_status(ephemeral_statuses, &e.name),
+                false,
+            );
+        }
+    }
+
+    let summary = kubectl::summarize(pod);
+    let reason = status.and_then(|s| non_empty(&s.reason));
+    let message = status.and_then(|s| non_empty(&s.message));
+    let problem = if spec_only {
+        None
+    } else {
+        pod_problem(phase.as_deref(), reason.as_deref(), &summary.status)
+    };
+
+    PodView {
+        namespace: pod_namespace(pod).to_string(),
+        name: pod.metadata.name.clone().unwrap_or_default(),
+        uid: non_empty(&pod.metadata.uid),
+        template_of: source.template_of.as_ref().map(|w| TemplateRef {
+            kind: w.kind.kind(),
+            name: w.name.clone(),
+        }),
+        phase,
+        reason,
+        message,
+        spec_only,
+        status: (!spec_only).then(|| summary.status.clone()),
+        ready: (!spec_only).then_some(summary.ready),
+        total: summary.total,
+        restarts: summary.restarts,
+        last_restart: summary.last_restart,
+        node: spec.and_then(|s| non_empty(&s.node_name)),
+        qos_class: status.and_then(|s| non_empty(&s.qos_class)),
+        restart_policy: spec.and_then(|s| non_empty(&s.restart_policy)),
+        created_at: pod.metadata.creation_timestamp.as_ref().map(|t| t.0),
+        start_time: status.and_then(|s| s.start_time.as_ref()).map(|t| t.0),
+        deleting_since: pod.metadata.deletion_timestamp.as_ref().map(|t| t.0),
+        problem,
+        containers,
+    }
+}
+
+/// Pod-level trouble that is not visible on any single container.
+fn pod_problem(phase: Option<&str>, reason: Option<&str>, kubectl_status: &str) -> Option<String> {
+    if let Some(reason) = reason {
+        return Some(reason.to_string());
+    }
+    if phase == Some("Failed") {
+        return Some("Failed".to_string());
+    }
+    match kubectl_status {
+        "Running" | "Completed" | "Succeeded" | "Pending" | "PodInitializing"
+        | "ContainerCreating" | "Terminating" => None,
+        s if s.starts_with("Init:") && s[5..].contains('/') => None,
+        other => Some(other.to_string()),
+    }
+}
+
+/// Builds views of all pods, keeping their order.
+pub fn build_views(pods: &[SourcePod]) -> Vec<PodView> {
+    pods.iter().map(build_pod_view).collect()
+}
+
+#[cfg(test)]
+mod tests;
