@@ -1,0 +1,364 @@
+//! A fake kube-apiserver on 127.0.0.1 for integration tests.
+//!
+//! It answers like a real v1.36 server (see docs/api-behaviour.md): lists with paging and
+//! selectors, gets, simple watches, container logs, `Status` errors, token authentication and
+//! RBAC denials, over plain HTTP/1.1 with keep-alive. Every request is recorded.
+//!
+//! ```ignore
+//! let api = FakeApi::builder()
+//!     .fixtures_dir("tests/fixtures/cluster")
+//!     .log("shop", "web-1", "app", false, &["2026-11-23T10:00:01.5Z started"])
+//!     .start();
+//! let kubeconfig = api.write_kubeconfig(tmp.path(), Some("shop"));
+//! // run the binary with KUBECONFIG=kubeconfig, then inspect api.requests()
+//! ```
+//!
+//! Layout: `http` (wire format), `routes` (auth, RBAC, endpoints), `store` (objects, paging),
+//! `selector` (label/field selectors), `logs`, `resources` (served types), `params` (query
+//! decoding), `status` (errors).
+
+mod http;
+mod logs;
+mod params;
+mod resources;
+mod routes;
+mod selector;
+mod status;
+mod store;
+
+use std::fs;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use self::http::{Connection, ReadError};
+use self::logs::{LogKey, LogLine, LogStore};
+use self::routes::{Config, Server};
+use self::status::ApiError;
+use self::store::Store;
+
+/// One request as the server received it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedRequest {
+    pub method: String,
+    /// Percent-decoded path without the query string.
+    pub path: String,
+    /// Decoded query pairs, in order.
+    pub query: Vec<(String, String)>,
+    /// The raw `Authorization` header.
+    pub authorization: Option<String>,
+}
+
+impl RecordedRequest {
+    /// The first value of a query parameter.
+    pub fn query_value(&self, key: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Configures a [`FakeApi`]; finish with [`FakeApiBuilder::start`].
+#[derive(Debug)]
+pub struct FakeApiBuilder {
+    objects: Vec<Value>,
+    logs: LogStore,
+    config: Config,
+}
+
+impl FakeApiBuilder {
+    /// Loads every `*.json` file under `dir`, recursively and in path order. Each file holds one
+    /// object with `kind` and `apiVersion`, or a list (`List`, `PodList`, ...) of them.
+    /// Panics on unreadable or malformed files: a broken fixture should fail the test loudly.
+    pub fn fixtures_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        let mut files = Vec::new();
+        collect_json_files(dir.as_ref(), &mut files);
+        files.sort();
+        for file in files {
+            let text = fs::read_to_string(&file)
+                .unwrap_or_else(|e| panic!("reading fixture {}: {e}", file.display()));
+            let value: Value = serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("parsing fixture {}: {e}", file.display()));
+            self = self.add(value, &file.display().to_string());
+        }
+        self
+    }
+
+    /// Adds one object (with `kind` and `apiVersion`) or a list of objects. An object with the
+    /// same kind, namespace and name as an earlier one replaces it.
+    pub fn object(self, obj: Value) -> Self {
+        self.add(obj, "FakeApiBuilder::object")
+    }
+
+    /// Records the log of one container instance (`previous` = the instance before the last
+    /// restart). Each line is `"<RFC3339 timestamp> <message>"`. Panics on a malformed line.
+    ///
+    /// Like the kubelet, the server decides from the pod's status whether an instance has logs:
+    /// `previous=true` needs `lastState.terminated.containerID`, the current instance needs a
+    /// running or terminated state (a waiting container answers 400 "is waiting to start").
+    /// Recorded lines only supply the content; an instance with no recorded lines logs nothing.
+    pub fn log(
+        mut self,
+        namespace: &str,
+        pod: &str,
+        container: &str,
+        previous: bool,
+        lines: &[&str],
+    ) -> Self {
+        let parsed = lines
+            .iter()
+            .map(|line| LogLine::parse(line).unwrap_or_else(|e| panic!("FakeApiBuilder::log: {e}")))
+            .collect();
+        let key = LogKey {
+            namespace: namespace.into(),
+            pod: pod.into(),
+            container: container.into(),
+            previous,
+        };
+        self.logs.insert(key, parsed);
+        self
+    }
+
+    /// The bearer token the server accepts (default `fake-token`).
+    pub fn token(mut self, token: &str) -> Self {
+        self.config.token = token.to_string();
+        self
+    }
+
+    /// Denies every request in namespace `ns` with RBAC's 403.
+    pub fn forbid_namespace(mut self, ns: &str) -> Self {
+        self.config.forbidden_namespaces.insert(ns.to_string());
+        self
+    }
+
+    /// Denies cluster-wide requests (lists across all namespaces, namespace lists) with 403.
+    pub fn forbid_cluster_scope(mut self) -> Self {
+        self.config.forbid_cluster_scope = true;
+        self
+    }
+
+    /// Answers requests whose path starts with `path_prefix` with a `Status` of that code
+    /// (500 → `InternalError`, "Internal error occurred: injected failure").
+    pub fn fail_path(mut self, path_prefix: &str, code: u16) -> Self {
+        self.config.fail_paths.push((path_prefix.to_string(), code));
+        self
+    }
+
+    /// Caps every list page at `max` items, whatever `limit` the client sent.
+    pub fn max_page_size(mut self, max: usize) -> Self {
+        self.config.max_page_size = Some(max);
+        self
+    }
+
+    /// Binds 127.0.0.1 on a free port and starts serving.
+    pub fn start(self) -> FakeApi {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the fake API server");
+        let addr = listener
+            .local_addr()
+            .expect("local address of the fake API server");
+        let shared = Arc::new(Shared {
+            server: Server {
+                store: Store::build(self.objects),
+                logs: self.logs,
+                config: self.config,
+            },
+            requests: Mutex::new(Vec::new()),
+            stop: AtomicBool::new(false),
+        });
+        let accept_shared = Arc::clone(&shared);
+        let accept_thread = thread::Builder::new()
+            .name("fake-api-accept".into())
+            .spawn(move || accept_loop(&listener, &accept_shared))
+            .expect("spawn the fake API server");
+        FakeApi {
+            shared,
+            addr,
+            accept_thread: Some(accept_thread),
+        }
+    }
+
+    /// Adds an object or expands a list; `origin` names the source in panic messages.
+    fn add(mut self, value: Value, origin: &str) -> Self {
+        let kind = value["kind"].as_str().unwrap_or_default().to_string();
+        let api_version = value["apiVersion"].as_str().unwrap_or_default().to_string();
+        if kind.is_empty() || api_version.is_empty() {
+            panic!("{origin}: a fixture needs `kind` and `apiVersion`");
+        }
+        let Some(item_kind) = kind.strip_suffix("List") else {
+            self.objects.push(value);
+            return self;
+        };
+        let items = value["items"].as_array().cloned().unwrap_or_default();
+        for mut item in items {
+            // Items of a typed list (`PodList`) may omit kind and apiVersion, as the server sends them.
+            if let (false, Some(fields)) = (item_kind.is_empty(), item.as_object_mut()) {
+                fields.entry("kind").or_insert_with(|| item_kind.into());
+                fields
+                    .entry("apiVersion")
+                    .or_insert_with(|| api_version.clone().into());
+            }
+            self = self.add(item, origin);
+        }
+        self
+    }
+}
+
+/// A running fake API server. Dropping it stops the server.
+pub struct FakeApi {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    accept_thread: Option<JoinHandle<()>>,
+}
+
+/// State shared by the accept loop and the connection threads.
+struct Shared {
+    server: Server,
+    requests: Mutex<Vec<RecordedRequest>>,
+    stop: AtomicBool,
+}
+
+impl Shared {
+    fn requests(&self) -> MutexGuard<'_, Vec<RecordedRequest>> {
+        // A panicking test thread must not hide the log from the others.
+        self.requests
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl FakeApi {
+    pub fn builder() -> FakeApiBuilder {
+        FakeApiBuilder {
+            objects: Vec::new(),
+            logs: LogStore::new(),
+            config: Config {
+                token: "fake-token".into(),
+                ..Config::default()
+            },
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Every request received so far, in arrival order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.requests().clone()
+    }
+
+    /// Writes `dir/kubeconfig`: cluster, user and current context `fake` for this server (with
+    /// `namespace` if given), plus a context `other` whose server (127.0.0.1:1) is unreachable.
+    pub fn write_kubeconfig(&self, dir: &Path, namespace: Option<&str>) -> PathBuf {
+        // JSON strings are valid YAML double-quoted scalars.
+        let q = |s: &str| Value::from(s).to_string();
+        let namespace_line = namespace
+            .map(|ns| format!("    namespace: {}\n", q(ns)))
+            .unwrap_or_default();
+        let yaml = format!(
+            "apiVersion: v1\n\
+             kind: Config\n\
+             clusters:\n\
+             - name: fake\n  cluster:\n    server: {server}\n\
+             - name: other\n  cluster:\n    server: \"http://127.0.0.1:1\"\n\
+             users:\n\
+             - name: fake-user\n  user:\n    token: {token}\n\
+             contexts:\n\
+             - name: fake\n  context:\n    cluster: fake\n    user: fake-user\n{namespace_line}\
+             - name: other\n  context:\n    cluster: other\n    user: fake-user\n\
+             current-context: fake\n\
+             preferences: {{}}\n",
+            server = q(&self.url()),
+            token = q(&self.shared.server.config.token),
+        );
+        let path = dir.join("kubeconfig");
+        fs::write(&path, yaml).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+        path
+    }
+}
+
+impl Drop for FakeApi {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop; it sees the flag and exits. Connection threads notice the flag
+        // within their read poll interval.
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
+        if let Some(handle) = self.accept_thread.take() {
+            let _ = handle.join();
+        }
+    }
+}
+
+fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
+    for stream in listener.incoming() {
+        if shared.stop.load(Ordering::SeqCst) {
+            return;
+        }
+        match stream {
+            Ok(stream) => {
+                let shared = Arc::clone(shared);
+                let spawned = thread::Builder::new()
+                    .name("fake-api-conn".into())
+                    .spawn(move || serve_connection(stream, &shared));
+                if spawned.is_err() {
+                    thread::sleep(Duration::from_millis(10));
+                }
+            }
+            // E.g. too many open files: back off instead of spinning.
+            Err(_) => thread::sleep(Duration::from_millis(10)),
+        }
+    }
+}
+
+/// Serves requests on one connection until the client closes it, asks to close, or errs.
+fn serve_connection(stream: TcpStream, shared: &Shared) {
+    let Ok(mut connection) = Connection::new(stream, &shared.stop) else {
+        return;
+    };
+    loop {
+        let request = match connection.read_request() {
+            Ok(request) => request,
+            Err(ReadError::Closed) => return,
+            Err(ReadError::Malformed(message)) => {
+                let response = ApiError::bad_request(message).into_response();
+                let _ = http::write_response(connection.stream(), &response, true, &shared.stop);
+                return;
+            }
+        };
+        shared.requests().push(RecordedRequest {
+            method: request.method.clone(),
+            path: request.path.clone(),
+            query: request.query.clone(),
+            authorization: request.header("authorization").map(String::from),
+        });
+        let response = shared.server.handle(&request);
+        let close = request.wants_close();
+        if http::write_response(connection.stream(), &response, close, &shared.stop).is_err()
+            || close
+        {
+            return;
+        }
+    }
+}
+
+fn collect_json_files(dir: &Path, files: &mut Vec<PathBuf>) {
+    let entries =
+        fs::read_dir(dir).unwrap_or_else(|e| panic!("reading fixtures dir {}: {e}", dir.display()));
+    for entry in entries {
+        let path = entry
+            .unwrap_or_else(|e| panic!("reading fixtures dir {}: {e}", dir.display()))
+            .path();
+        if path.is_dir() {
+            collect_json_files(&path, files);
+        } else if path.extension().is_some_and(|ext| ext == "json") {
+            files.push(path);
+        }
+    }
+}

@@ -1,0 +1,359 @@
+//! Request handling: authentication, RBAC, URL routing, and the list/get/watch/log endpoints.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::http::{Body, Request, Response};
+use super::logs::{self, LogStore};
+use super::params::{query_bool, query_int};
+use super::resources::Resource;
+use super::selector::{FieldSelector, LabelSelector};
+use super::status::ApiError;
+use super::store::{Store, decode_continue, encode_continue};
+
+/// Behaviour switches set through the builder.
+#[derive(Debug, Default)]
+pub(super) struct Config {
+    pub token: String,
+    pub forbidden_namespaces: BTreeSet<String>,
+    pub forbid_cluster_scope: bool,
+    /// (path prefix, HTTP code) pairs; the first matching prefix wins.
+    pub fail_paths: Vec<(String, u16)>,
+    /// Serve at most this many items per page even when the client asks for more (the
+    /// real server may return fewer than `limit`); lets tests exercise paging on few pods.
+    pub max_page_size: Option<usize>,
+}
+
+/// Everything needed to answer requests. Immutable once the server runs.
+#[derive(Debug)]
+pub(super) struct Server {
+    pub store: Store,
+    pub logs: LogStore,
+    pub config: Config,
+}
+
+/// What a resource URL points at.
+#[derive(Debug)]
+struct Route {
+    resource: &'static Resource,
+    namespace: Option<String>,
+    name: Option<String>,
+    /// `/pods/NAME/log`.
+    log: bool,
+}
+
+impl Route {
+    /// Parses `/api/v1/...` and `/apis/GROUP/VERSION/...`; None for anything the fake does not serve.
+    fn parse(path: &str) -> Option<Route> {
+        let segments: Vec<&str> = path.strip_prefix('/')?.split('/').collect();
+        let (group, version, rest) = match segments.as_slice() {
+            ["api", version, rest @ ..] => ("", *version, rest),
+            ["apis", group, version, rest @ ..] => (*group, *version, rest),
+            _ => return None,
+        };
+        if rest.iter().any(|s| s.is_empty()) {
+            return None;
+        }
+        let find = |plural: &str| Resource::find(group, version, plural);
+        let route = |resource, namespace: Option<&str>, name: Option<&str>, log| Route {
+            resource,
+            namespace: namespace.map(String::from),
+            name: name.map(String::from),
+            log,
+        };
+        match rest {
+            [plural] => Some(route(find(plural)?, None, None, false)),
+            [plural, name] => Some(route(
+                find(plural).filter(|r| !r.namespaced)?,
+                None,
+                Some(name),
+                false,
+            )),
+            ["namespaces", ns, plural] => Some(route(
+                find(plural).filter(|r| r.namespaced)?,
+                Some(ns),
+                None,
+                false,
+            )),
+            ["namespaces", ns, plural, name] => Some(route(
+                find(plural).filter(|r| r.namespaced)?,
+                Some(ns),
+                Some(name),
+                false,
+            )),
+            ["namespaces", ns, "pods", name, "log"] => {
+                Some(route(find("pods")?, Some(ns), Some(name), true))
+            }
+            _ => None,
+        }
+    }
+
+    /// The namespace RBAC sees: for `namespaces/NAME` it is the name itself.
+    fn authz_namespace(&self) -> Option<&str> {
+        match (&self.namespace, &self.name) {
+            (Some(ns), _) => Some(ns),
+            (None, Some(name)) if self.resource.plural == "namespaces" => Some(name),
+            _ => None,
+        }
+    }
+}
+
+impl Server {
+    /// Answers one request; errors become `Status` responses.
+    pub fn handle(&self, request: &Request) -> Response {
+        let mut response = self
+            .try_handle(request)
+            .unwrap_or_else(ApiError::into_response);
+        if wants_pretty_json(request) {
+            pretty_print(&mut response);
+        }
+        response
+    }
+
+    fn try_handle(&self, request: &Request) -> Result<Response, ApiError> {
+        self.authenticate(request)?;
+        if let Some((_, code)) = self
+            .config
+            .fail_paths
+            .iter()
+            .find(|(prefix, _)| request.path.starts_with(prefix))
+        {
+            return Err(ApiError::injected(*code));
+        }
+        if request.method != "GET" {
+            return Err(ApiError::method_not_allowed());
+        }
+        if request.path == "/version" {
+            return Ok(Response::json(200, &version()));
+        }
+        let route = Route::parse(&request.path).ok_or_else(ApiError::unknown_path)?;
+        self.authorize(&route, request)?;
+
+        let namespace = route.namespace.as_deref();
+        match (&route.name, route.log) {
+            (Some(name), true) => {
+                let pod = self.store.get(route.resource, namespace, name);
+                logs::serve(&self.logs, route.resource, pod, name, request)
+            }
+            // A watch on a named object is a watch filtered to that name.
+            (Some(name), false) if query_bool(request, "watch") => {
+                self.list(route.resource, namespace, Some(name), request)
+            }
+            (Some(name), false) => match self.store.get(route.resource, namespace, name) {
+                Some(obj) => Ok(Response::json(200, obj)),
+                None => Err(ApiError::not_found(route.resource, name)),
+            },
+            (None, _) => self.list(route.resource, namespace, None, request),
+        }
+    }
+
+    /// Requires `Authorization: Bearer <token>`.
+    fn authenticate(&self, request: &Request) -> Result<(), ApiError> {
+        let presented = request.header("authorization").and_then(|value| {
+            let (scheme, token) = value.split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        });
+        if presented == Some(self.config.token.as_str()) {
+            Ok(())
+        } else {
+            Err(ApiError::unauthorized())
+        }
+    }
+
+    /// RBAC for the user "viewer": forbidden namespaces and, optionally, the cluster scope.
+    fn authorize(&self, route: &Route, request: &Request) -> Result<(), ApiError> {
+        let verb = match (&route.name, route.log) {
+            (_, true) => "get",
+            _ if query_bool(request, "watch") => "watch",
+            (Some(_), _) => "get",
+            (None, _) => "list",
+        };
+        let namespace = route.authz_namespace();
+        let denied = match namespace {
+            Some(ns) => self.config.forbidden_namespaces.contains(ns),
+            None => self.config.forbid_cluster_scope,
+        };
+        if !denied {
+            return Ok(());
+        }
+        let subresource = route.log.then_some("log");
+        Err(ApiError::forbidden(
+            route.resource,
+            subresource,
+            verb,
+            namespace,
+            route.name.as_deref(),
+        ))
+    }
+
+    /// A list (paged with `limit`/`continue`) or, with `watch`, an event stream.
+    fn list(
+        &self,
+        resource: &Resource,
+        namespace: Option<&str>,
+        name: Option<&str>,
+        request: &Request,
+    ) -> Result<Response, ApiError> {
+        let labels = LabelSelector::parse(request.query_value("labelSelector").unwrap_or(""))
+            .map_err(ApiError::bad_request)?;
+        let fields = FieldSelector::parse(request.query_value("fieldSelector").unwrap_or(""))
+            .map_err(ApiError::bad_request)?;
+        let limit = query_int(request, "limit")?;
+        fields
+            .check_supported(resource)
+            .map_err(ApiError::bad_request)?;
+
+        let items: Vec<(String, &Value)> = self
+            .store
+            .list(resource, namespace)
+            .into_iter()
+            .filter(|(_, obj)| {
+                name.is_none_or(|n| {
+                    obj.pointer("/metadata/name").and_then(Value::as_str) == Some(n)
+                }) && labels.matches(obj.pointer("/metadata/labels").and_then(Value::as_object))
+                    && fields.matches(resource, obj)
+            })
+            .collect();
+
+        if query_bool(request, "watch") {
+            return Ok(self.watch(resource, &items, request));
+        }
+
+        let mut resource_version = self.store.resource_version();
+        let mut rest = items.as_slice();
+        if let Some(token) = request.query_value("continue").filter(|t| !t.is_empty()) {
+            if request
+                .query_value("resourceVersion")
+                .is_some_and(|rv| !rv.is_empty())
+            {
+                return Err(ApiError::bad_request(
+                    "specifying resource version is not allowed when using continue",
+                ));
+            }
+            let (start, token_rv) = decode_continue(token)
+                .map_err(|e| ApiError::bad_request(format!("invalid continue token: {e}")))?;
+            resource_version = token_rv;
+            rest = &rest[rest.partition_point(|(key, _)| key.as_str() < start.as_str())..];
+        }
+
+        let page_len = match limit {
+            Some(limit) if limit > 0 => {
+                usize::try_from(limit).unwrap_or(usize::MAX).min(rest.len())
+            }
+            _ => rest.len(),
+        };
+        let page_len = self
+            .config
+            .max_page_size
+            .map_or(page_len, |max| page_len.min(max));
+        let page = &rest[..page_len];
+        let mut metadata = json!({"resourceVersion": resource_version.to_string()});
+        if let Some((last_key, _)) = page.last().filter(|_| page_len < rest.len()) {
+            metadata["continue"] = json!(encode_continue(resource_version, last_key));
+            // The server can only count what is left when no selector filters the list.
+            if labels.is_empty() && fields.is_empty() {
+                metadata["remainingItemCount"] = json!(rest.len() - page_len);
+            }
+        }
+        let list = json!({
+            "kind": resource.list_kind(),
+            "apiVersion": resource.api_version(),
+            "metadata": metadata,
+            "items": page.iter().map(|(_, obj)| list_item(obj)).collect::<Vec<_>>(),
+        });
+        Ok(Response::json(200, &list))
+    }
+
+    /// A watch: one `ADDED` event per matching object, then the stream ends.
+    ///
+    /// Simplification: `resourceVersion` is ignored (every watch starts with the current state)
+    /// and the stream ends right after the last event instead of after `timeoutSeconds`.
+    /// With `sendInitialEvents=true&allowWatchBookmarks=true` the initial events are closed by the
+    /// `k8s.io/initial-events-end` bookmark, like a real watch-list.
+    fn watch(
+        &self,
+        resource: &Resource,
+        items: &[(String, &Value)],
+        request: &Request,
+    ) -> Response {
+        let event = |kind: &str, object: &Value| {
+            format!("{}\n", json!({"type": kind, "object": object})).into_bytes()
+        };
+        let mut chunks: Vec<Vec<u8>> = items.iter().map(|(_, obj)| event("ADDED", obj)).collect();
+        if query_bool(request, "sendInitialEvents") && query_bool(request, "allowWatchBookmarks") {
+            let bookmark = json!({
+                "kind": resource.kind,
+                "apiVersion": resource.api_version(),
+                "metadata": {
+                    "resourceVersion": self.store.resource_version().to_string(),
+                    "annotations": {"k8s.io/initial-events-end": "true"},
+                },
+            });
+            chunks.push(event("BOOKMARK", &bookmark));
+        }
+        Response {
+            status: 200,
+            content_type: "application/json",
+            extra_headers: Vec::new(),
+            body: Body::Chunked {
+                chunks,
+                pause: Duration::ZERO,
+            },
+        }
+    }
+}
+
+/// The server indents JSON for `?pretty=true` and for curl-like user agents (`isPrettyPrint`).
+fn wants_pretty_json(request: &Request) -> bool {
+    if let Some(pretty) = request.query_value("pretty").filter(|p| !p.is_empty()) {
+        return matches!(pretty, "1" | "t" | "T" | "true" | "TRUE" | "True");
+    }
+    let agent = request.header("user-agent").unwrap_or_default();
+    ["curl", "Wget", "Mozilla/5.0"]
+        .iter()
+        .any(|prefix| agent.starts_with(prefix))
+}
+
+/// Re-renders a complete JSON body with two-space indentation.
+fn pretty_print(response: &mut Response) {
+    if response.content_type != "application/json" {
+        return;
+    }
+    if let Body::Full(bytes) = &mut response.body
+        && let Ok(value) = serde_json::from_slice::<Value>(bytes)
+        && let Ok(pretty) = serde_json::to_vec_pretty(&value)
+    {
+        *bytes = pretty;
+    }
+}
+
+/// Items in a list carry no `kind`/`apiVersion`.
+fn list_item(obj: &Value) -> Value {
+    let mut item = obj.clone();
+    if let Some(map) = item.as_object_mut() {
+        map.remove("kind");
+        map.remove("apiVersion");
+    }
+    item
+}
+
+/// `GET /version` of a v1.36.2 server.
+fn version() -> Value {
+    json!({
+        "major": "1",
+        "minor": "36",
+        "emulationMajor": "1",
+        "emulationMinor": "36",
+        "minCompatibilityMajor": "1",
+        "minCompatibilityMinor": "35",
+        "gitVersion": "v1.36.2",
+        "gitCommit": "5d4b0c2d8c0e6f1a9b3e7c4f2a1d0e9b8c7f6a5e",
+        "gitTreeState": "clean",
+        "buildDate": "2026-10-14T09:12:31Z",
+        "goVersion": "go1.25.1",
+        "compiler": "gc",
+        "platform": "linux/amd64",
+    })
+}

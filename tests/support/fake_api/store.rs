@@ -1,0 +1,284 @@
+//! The fake "etcd": objects per resource in key order, plus the server's resourceVersion and the
+//! continue tokens used for paging.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::{Value, json};
+
+use super::resources::Resource;
+
+/// Creation time given to namespaces derived from objects that carry no `creationTimestamp`.
+const DEFAULT_CREATION_TIMESTAMP: &str = "2026-01-01T00:00:00Z";
+
+/// All served objects, each stored complete (with `kind` and `apiVersion`).
+#[derive(Debug, Default)]
+pub(super) struct Store {
+    /// Per resource plural: key → object. Keys are `namespace/name` (or `name` for cluster-scoped
+    /// resources), so iteration order is etcd's key order.
+    objects: HashMap<&'static str, BTreeMap<String, Value>>,
+    /// The "current etcd revision": at least every object's resourceVersion.
+    resource_version: u64,
+}
+
+impl Store {
+    /// Builds the store from raw objects (lists already flattened). Later objects replace earlier
+    /// ones with the same kind, namespace and name. Objects of kinds the fake does not serve are
+    /// ignored except that their namespace still exists.
+    ///
+    /// Normalisation, so that every object looks like one read back from a real server: a
+    /// namespaced object without namespace goes to `default`; missing `metadata.uid` and
+    /// `metadata.resourceVersion` are filled in deterministically. Every namespace used by an
+    /// object gets a Namespace object unless one was given.
+    pub fn build(objects: Vec<Value>) -> Store {
+        let mut store = Store::default();
+        let mut used_namespaces: BTreeMap<String, String> = BTreeMap::new();
+        let mut unversioned = Vec::new();
+
+        for mut obj in objects {
+            let api_version = obj["apiVersion"].as_str().unwrap_or_default().to_string();
+            let kind = obj["kind"].as_str().unwrap_or_default().to_string();
+            let resource = Resource::for_object(&api_version, &kind);
+            let namespaced = resource.is_none_or(|r| r.namespaced);
+            if namespaced
+                && obj
+                    .pointer("/metadata/namespace")
+                    .and_then(Value::as_str)
+                    .is_none()
+            {
+                obj["metadata"]["namespace"] = json!("default");
+            }
+            if namespaced {
+                let namespace = text(&obj, "/metadata/namespace");
+                let created = text(&obj, "/metadata/creationTimestamp");
+                let earliest = used_namespaces
+                    .entry(namespace)
+                    .or_insert_with(|| created.clone());
+                if !created.is_empty() && (earliest.is_empty() || created < *earliest) {
+                    *earliest = created;
+                }
+            }
+            let Some(resource) = resource else { continue };
+            match text(&obj, "/metadata/resourceVersion").parse::<u64>() {
+                Ok(rv) => store.resource_version = store.resource_version.max(rv),
+                Err(_) => unversioned.push((resource.plural, key_of(resource, &obj))),
+            }
+            store.insert(resource, obj);
+        }
+
+        for (namespace, created) in used_namespaces {
+            let key = namespace.clone();
+            if store
+                .objects
+                .get("namespaces")
+                .is_some_and(|m| m.contains_key(&key))
+            {
+                continue;
+            }
+            let created = if created.is_empty() {
+                DEFAULT_CREATION_TIMESTAMP.to_string()
+            } else {
+                created
+            };
+            let namespace_obj = json!({
+                "kind": "Namespace",
+                "apiVersion": "v1",
+                "metadata": {
+                    "name": namespace,
+                    "creationTimestamp": created,
+                    "labels": {"kubernetes.io/metadata.name": namespace},
+                },
+                "spec": {"finalizers": ["kubernetes"]},
+                "status": {"phase": "Active"},
+            });
+            unversioned.push(("namespaces", key));
+            store.insert(Resource::namespaces(), namespace_obj);
+        }
+
+        // Objects without a resourceVersion are "written" after all the others.
+        store.resource_version = store.resource_version.max(100);
+        for (plural, key) in unversioned {
+            store.resource_version += 1;
+            let rv = store.resource_version.to_string();
+            if let Some(obj) = store.objects.get_mut(plural).and_then(|m| m.get_mut(&key)) {
+                obj["metadata"]["resourceVersion"] = json!(rv);
+            }
+        }
+        for (plural, objects) in &mut store.objects {
+            for obj in objects.values_mut() {
+                if obj
+                    .pointer("/metadata/uid")
+                    .and_then(Value::as_str)
+                    .is_none()
+                {
+                    let seed = format!(
+                        "{plural}/{}/{}",
+                        text(obj, "/metadata/namespace"),
+                        text(obj, "/metadata/name")
+                    );
+                    obj["metadata"]["uid"] = json!(fake_uid(&seed));
+                }
+            }
+        }
+        store
+    }
+
+    fn insert(&mut self, resource: &'static Resource, obj: Value) {
+        let key = key_of(resource, &obj);
+        self.objects
+            .entry(resource.plural)
+            .or_default()
+            .insert(key, obj);
+    }
+
+    /// The current resourceVersion, as lists report it.
+    pub fn resource_version(&self) -> u64 {
+        self.resource_version
+    }
+
+    pub fn get(&self, resource: &Resource, namespace: Option<&str>, name: &str) -> Option<&Value> {
+        let key = match namespace {
+            Some(ns) if resource.namespaced => format!("{ns}/{name}"),
+            _ => name.to_string(),
+        };
+        self.objects.get(resource.plural)?.get(&key)
+    }
+
+    /// Objects of a resource in key order, in one namespace or (None) everywhere, each with its
+    /// key relative to the list prefix (`name` within a namespace, `namespace/name` across all).
+    pub fn list<'a>(
+        &'a self,
+        resource: &Resource,
+        namespace: Option<&str>,
+    ) -> Vec<(String, &'a Value)> {
+        let Some(objects) = self.objects.get(resource.plural) else {
+            return Vec::new();
+        };
+        match namespace {
+            Some(ns) if resource.namespaced => {
+                let prefix = format!("{ns}/");
+                objects
+                    .range(prefix.clone()..)
+                    .take_while(|(key, _)| key.starts_with(&prefix))
+                    .map(|(key, obj)| (key[prefix.len()..].to_string(), obj))
+                    .collect()
+            }
+            _ => objects
+                .iter()
+                .map(|(key, obj)| (key.clone(), obj))
+                .collect(),
+        }
+    }
+}
+
+fn key_of(resource: &Resource, obj: &Value) -> String {
+    let name = text(obj, "/metadata/name");
+    if resource.namespaced {
+        format!("{}/{name}", text(obj, "/metadata/namespace"))
+    } else {
+        name
+    }
+}
+
+fn text(obj: &Value, pointer: &str) -> String {
+    obj.pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// A stable UUID-shaped id derived from `seed` (FNV-1a, twice).
+fn fake_uid(seed: &str) -> String {
+    let fnv = |salt: u64| {
+        seed.bytes().fold(0xcbf2_9ce4_8422_2325 ^ salt, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    };
+    let hex = format!("{:016x}{:016x}", fnv(0), fnv(0x9e37_79b9_7f4a_7c15));
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Continue tokens
+// ---------------------------------------------------------------------------------------------
+
+/// Encodes a continue token like the apiserver: unpadded URL-safe base64 of
+/// `{"v":"meta.k8s.io/v1","rv":N,"start":"<key after the last returned one>"}`.
+pub(super) fn encode_continue(resource_version: u64, last_key: &str) -> String {
+    let start = serde_json::to_string(&format!("{last_key}\u{0}")).unwrap_or_default();
+    let json = format!(r#"{{"v":"meta.k8s.io/v1","rv":{resource_version},"start":{start}}}"#);
+    base64_url_encode(json.as_bytes())
+}
+
+/// Decodes a continue token into (start key, resourceVersion). The error is the text after
+/// `invalid continue token: `, worded like the apiserver's `storage.DecodeContinue`.
+pub(super) fn decode_continue(token: &str) -> Result<(String, u64), String> {
+    const INVALID: &str = "continue key is not valid";
+    let data = base64_url_decode(token)
+        .map_err(|at| format!("{INVALID}: illegal base64 data at input byte {at}"))?;
+    let parsed: Value = serde_json::from_slice(&data).map_err(|e| format!("{INVALID}: {e}"))?;
+    let version = parsed["v"].as_str().unwrap_or_default();
+    if version != "meta.k8s.io/v1" {
+        return Err(format!(
+            "{INVALID}: server does not recognize this encoded version {version}"
+        ));
+    }
+    let rv = parsed["rv"].as_u64().unwrap_or(0);
+    if rv == 0 {
+        return Err(format!(
+            "{INVALID}: incorrect encoded start resourceVersion (version meta.k8s.io/v1)"
+        ));
+    }
+    let start = parsed["start"].as_str().unwrap_or_default();
+    if start.is_empty() {
+        return Err(format!(
+            "{INVALID}: encoded start key empty (version meta.k8s.io/v1)"
+        ));
+    }
+    Ok((start.to_string(), rv))
+}
+
+const BASE64_URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Go's `base64.RawURLEncoding.EncodeToString`.
+fn base64_url_encode(data: &[u8]) -> String {
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(char::from(BASE64_URL[(n >> (18 - 6 * i) & 0x3f) as usize]));
+        }
+    }
+    out
+}
+
+/// Go's `base64.RawURLEncoding.DecodeString`; the error is the offset of the bad byte.
+fn base64_url_decode(text: &str) -> Result<Vec<u8>, usize> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for (i, c) in text.bytes().enumerate() {
+        let value = BASE64_URL.iter().position(|&b| b == c).ok_or(i)?;
+        acc = acc << 6 | value as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    // A lone trailing character cannot encode a byte.
+    if text.len() % 4 == 1 {
+        return Err(text.len() - 1);
+    }
+    Ok(out)
+}
