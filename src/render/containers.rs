@@ -96,7 +96,14 @@ fn pod_line(pod: &PodView, opts: &TableOptions) -> String {
             pod.total
         );
     }
-    let status = pod.status.as_deref().unwrap_or("-");
+    let status = match (pod.status.as_deref(), pod.reason.as_deref()) {
+        // kubectl shows the container's reason once statuses synced (an evicted pod reads
+        // `ContainerStatusUnknown`); the pod's own reason is what the user needs.
+        (Some(status), Some(reason)) if status != reason => format!("{status} (pod {reason})"),
+        (Some(status), _) => status.to_string(),
+        (None, _) => "-".to_string(),
+    };
+    let status = status.as_str();
     let status_tone = if pod.problem.is_some() {
         Tone::Bad
     } else if matches!(status, "Running" | "Completed" | "Succeeded") {

@@ -15,7 +15,10 @@ pub fn write_json<T: Serialize>(out: &mut dyn Write, value: &T) -> Result<()> {
 }
 
 pub fn write_yaml<T: Serialize>(out: &mut dyn Write, value: &T) -> Result<()> {
-    let text = serde_saphyr::to_string(value)
+    // Plain scalars: folding long image digests into `>-` blocks hurts grep and diffs.
+    let mut options = serde_saphyr::SerializerOptions::default();
+    options.prefer_block_scalars = false;
+    let text = serde_saphyr::to_string_with_options(value, options)
         .map_err(|e| Error::runtime(format!("cannot write YAML output: {e}")))?;
     out.write_all(text.as_bytes()).map_err(write_error)
 }

@@ -37,6 +37,8 @@ struct Collected {
     pods: Vec<SourcePod>,
     workloads: Vec<FileWorkload>,
     warnings: Vec<String>,
+    /// `Kind "name"` of every object skipped, for the error when nothing else was found.
+    skipped: Vec<String>,
 }
 
 pub fn load(paths: &[PathBuf], selection: &Selection, stdin: &mut dyn Read) -> Result<Loaded> {
@@ -52,8 +54,13 @@ pub fn load(paths: &[PathBuf], selection: &Selection, stdin: &mut dyn Read) -> R
             .map(|p| display_path(p))
             .collect::<Vec<_>>()
             .join(", ");
+        let skipped = if collected.skipped.is_empty() {
+            String::new()
+        } else {
+            format!(" (skipped {})", collected.skipped.join(", "))
+        };
         return Err(
-            Error::runtime(format!("no pods or workloads found in {what}")).with_hint(
+            Error::runtime(format!("no pods or workloads found in {what}{skipped}")).with_hint(
                 "pass Pod, List (kubectl get pods -o yaml|json) or Deployment/StatefulSet/DaemonSet/ReplicaSet/Job/CronJob manifests",
             ),
         );
@@ -273,6 +280,7 @@ fn add_object(doc: Value, item_kind: Option<&str>, place: &str, out: &mut Collec
         out.warnings.push(format!(
             "{place}: skipping {kind} \"{name}\": not a pod or a workload with a pod template"
         ));
+        out.skipped.push(format!("{kind} \"{name}\""));
         return Ok(());
     };
 
