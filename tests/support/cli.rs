@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use super::fake_api::FakeApi;
+
 /// "Now" for every run, so ages in golden files never drift.
 pub const NOW: &str = "2026-11-23T12:00:00Z";
 
@@ -53,6 +55,16 @@ pub fn temp_dir(label: &str) -> PathBuf {
 
 pub fn fixture(path: &str) -> String {
     format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A pod or workload fixture served by the fake cluster.
+pub fn cluster_fixture(file: &str) -> String {
+    fixture(&format!("cluster/{file}"))
+}
+
+/// A fake API server loaded with every fixture under tests/fixtures/cluster.
+pub fn fake_cluster() -> FakeApi {
+    FakeApi::builder().fixtures_dir(fixture("cluster")).start()
 }
 
 /// A command with no ambient kubeconfig, color or terminal settings.

@@ -1,16 +1,16 @@
-//! End-to-end tests of the `kubectl-sidecar` binary: offline on files, and live against the
-//! fake Kubernetes API server, with golden files of whole command output.
-
-mod support;
+//! `ls` end to end: offline on files and live against the fake API server, with golden files
+//! of whole command output; also the behaviour every subcommand shares (errors, color, exit
+//! codes, plugin dispatch).
 
 use std::io::Read;
 use std::process::Stdio;
 
-use support::cli::{
-    BIN, command, fixture, run_command, sidecar, sidecar_live, sidecar_stdin, temp_dir,
+use crate::support::cli::{
+    BIN, cluster_fixture, command, fake_cluster, fixture, run_command, sidecar, sidecar_live,
+    sidecar_stdin, temp_dir,
 };
-use support::fake_api::FakeApi;
-use support::golden::assert_golden;
+use crate::support::fake_api::FakeApi;
+use crate::support::golden::assert_golden;
 
 /// The pod fixtures, each with the golden name of its `ls` output.
 const POD_FIXTURES: &[(&str, &str)] = &[
@@ -24,14 +24,6 @@ const POD_FIXTURES: &[(&str, &str)] = &[
     ("istio-injected.json", "istio-injected"),
     ("image-pull.json", "image-pull"),
 ];
-
-fn cluster_fixture(file: &str) -> String {
-    fixture(&format!("cluster/{file}"))
-}
-
-fn fake_cluster() -> FakeApi {
-    FakeApi::builder().fixtures_dir(fixture("cluster")).start()
-}
 
 // ---------------------------------------------------------------- offline: golden output
 

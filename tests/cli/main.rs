@@ -1,0 +1,7 @@
+//! One integration test binary: runs the real `kubectl-sidecar` executable offline on files
+//! and against the fake Kubernetes API server, one module per subcommand.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod ls;
