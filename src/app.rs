@@ -2,9 +2,10 @@
 
 use std::io::Write;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, FailOn, SeverityArg};
 use crate::commands;
 use crate::error::Result;
+use crate::model::finding::Severity;
 use crate::options::{Ambient, Options};
 
 pub async fn run(
@@ -20,6 +21,34 @@ pub async fn run(
                 only_problems: args.only_problems,
             };
             commands::ls::run(&options, &ls, out, err).await
+        }
+        Command::Order(args) => {
+            let options = Options::from_args(&args.common, ambient)?;
+            commands::order::run(&options, out, err).await
+        }
+        Command::Volumes(args) => {
+            let options = Options::from_args(&args.common, ambient)?;
+            commands::volumes::run(&options, out, err).await
+        }
+        Command::Diagnose(args) if args.list_rules => commands::diagnose::list_rules(out),
+        Command::Diagnose(args) => {
+            let options = Options::from_args(&args.common, ambient)?;
+            let severity = |s: SeverityArg| match s {
+                SeverityArg::Info => Severity::Info,
+                SeverityArg::Warning => Severity::Warning,
+                SeverityArg::Critical => Severity::Critical,
+            };
+            let diagnose = commands::diagnose::DiagnoseOptions {
+                min_severity: severity(args.severity),
+                fail_on: match args.fail_on {
+                    FailOn::Never => None,
+                    FailOn::Info => Some(Severity::Info),
+                    FailOn::Warning => Some(Severity::Warning),
+                    FailOn::Critical => Some(Severity::Critical),
+                },
+                group_replicas: !args.no_group,
+            };
+            commands::diagnose::run(&options, &diagnose, out, err).await
         }
     }
 }

@@ -72,6 +72,97 @@ pub enum Command {
     /// restarts and last termination
     #[command(visible_alias = "list", after_help = LS_EXAMPLES)]
     Ls(LsArgs),
+
+    /// Declared startup and shutdown order vs. the actual timeline, with ordering hazards
+    #[command(after_help = ORDER_EXAMPLES)]
+    Order(OrderArgs),
+
+    /// Which container mounts which volume where, and mount mismatches
+    #[command(after_help = VOLUMES_EXAMPLES)]
+    Volumes(VolumesArgs),
+
+    /// Explain what is wrong with the pods' sidecars: findings with rule IDs, evidence and a fix
+    #[command(after_help = DIAGNOSE_EXAMPLES)]
+    Diagnose(DiagnoseArgs),
+}
+
+const ORDER_EXAMPLES: &str = "\
+Examples:
+  # Start-up and shutdown order of one pod, with its actual timeline
+  kubectl sidecar order checkout-6d8f9b7c4-q8zpl
+
+  # Ordering hazards of a manifest before it is applied
+  kubectl sidecar order -f deployment.yaml";
+
+const VOLUMES_EXAMPLES: &str = "\
+Examples:
+  # Volumes x containers of the pods of a deployment
+  kubectl sidecar volumes deploy/web
+
+  # Mount findings of a manifest before it is applied
+  kubectl sidecar volumes -f deployment.yaml -o json";
+
+const DIAGNOSE_EXAMPLES: &str = "\
+Examples:
+  # What is wrong in the current namespace
+  kubectl sidecar diagnose
+
+  # One workload; replicas with the same finding are grouped
+  kubectl sidecar diagnose deploy/checkout
+
+  # Cluster-wide, machine-readable, failing the shell on critical findings
+  kubectl sidecar diagnose -A -o json --fail-on critical
+
+  # Offline, on a dump attached to the incident
+  kubectl sidecar diagnose -f pods.json";
+
+#[derive(Debug, Args)]
+pub struct OrderArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct VolumesArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DiagnoseArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// Show only findings at or above this severity
+    #[arg(long, value_enum, default_value_t = SeverityArg::Info, value_name = "LEVEL")]
+    pub severity: SeverityArg,
+
+    /// Exit with code 3 when a finding at or above this severity exists (never: always 0)
+    #[arg(long, value_enum, default_value_t = FailOn::Critical, value_name = "LEVEL")]
+    pub fail_on: FailOn,
+
+    /// List every pod's findings separately instead of merging replicas of a workload
+    #[arg(long)]
+    pub no_group: bool,
+
+    /// Print the rule catalog (IDs and what they detect) and exit
+    #[arg(long)]
+    pub list_rules: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SeverityArg {
+    Info,
+    Warning,
+    Critical,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Info,
+    Warning,
+    Critical,
+    Never,
 }
 
 #[derive(Debug, Args)]

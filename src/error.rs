@@ -13,6 +13,8 @@ pub enum ErrorKind {
     Runtime,
     /// The reader of our output went away (`| head`): not a failure, exit quietly.
     BrokenPipe,
+    /// `diagnose --fail-on`: findings at or above the threshold (the report says which).
+    Findings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +60,7 @@ impl Error {
             ErrorKind::Usage => 2,
             ErrorKind::Runtime => 1,
             ErrorKind::BrokenPipe => 0,
+            ErrorKind::Findings => 3,
         }
     }
 }

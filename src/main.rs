@@ -3,6 +3,7 @@
 mod app;
 mod cli;
 mod commands;
+mod diagnose;
 mod error;
 mod model;
 mod options;
@@ -33,6 +34,7 @@ fn main() {
     let code = match result {
         Ok(()) => 0,
         Err(e) if e.kind == error::ErrorKind::BrokenPipe => 0,
+        Err(e) if e.kind == error::ErrorKind::Findings => e.exit_code(),
         Err(e) => {
             let _ = out.flush();
             let _ = writeln!(err, "error: {}", e.message);

@@ -25,6 +25,8 @@ pub struct Ambient {
     pub stdout_is_terminal: bool,
     pub term_is_dumb: bool,
     pub now: Option<String>,
+    /// `COLUMNS` when set, else the terminal's width when stdout is one.
+    pub terminal_width: Option<usize>,
 }
 
 impl Ambient {
@@ -34,6 +36,13 @@ impl Ambient {
             stdout_is_terminal: std::io::stdout().is_terminal(),
             term_is_dumb: std::env::var("TERM").is_ok_and(|t| t == "dumb"),
             now: std::env::var(NOW_ENV).ok(),
+            terminal_width: std::env::var("COLUMNS")
+                .ok()
+                .and_then(|c| c.parse().ok())
+                .or_else(|| {
+                    terminal_size::terminal_size_of(std::io::stdout())
+                        .map(|(terminal_size::Width(w), _)| usize::from(w))
+                }),
         }
     }
 }
@@ -78,6 +87,8 @@ pub struct Options {
     pub output: OutputFormat,
     pub color: bool,
     pub now: jiff::Timestamp,
+    /// Width to lay out wide renderings (timelines) in; 100 when unknown (pipes, files).
+    pub width: usize,
 }
 
 impl Options {
@@ -175,6 +186,7 @@ impl Options {
             output: args.output,
             color,
             now,
+            width: ambient.terminal_width.filter(|w| *w >= 40).unwrap_or(100),
         })
     }
 }
@@ -226,7 +238,9 @@ mod tests {
         let mut full = vec!["kubectl-sidecar", "ls"];
         full.extend_from_slice(argv);
         let cli = crate::cli::Cli::try_parse_from(full).expect("clap accepts the arguments");
-        let crate::cli::Command::Ls(ls) = cli.command;
+        let crate::cli::Command::Ls(ls) = cli.command else {
+            panic!("tests parse `ls` only");
+        };
         Options::from_args(&ls.common, ambient)
     }
 

@@ -4,7 +4,9 @@
 //! These structs are also the `-o json|yaml` schema of `ls` (documented in
 //! `docs/output-schema.md`); rename nothing without bumping the schema version.
 
+pub mod finding;
 pub mod kubectl;
+pub mod quantity;
 pub mod termination;
 
 use std::collections::BTreeMap;

@@ -2,6 +2,7 @@
 //! what the analysis produced and write to any `Write`, so tests capture exact output.
 
 pub mod containers;
+pub mod findings;
 pub mod structured;
 pub mod style;
 

@@ -7,9 +7,9 @@ use std::fmt::Debug;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::batch::v1::{CronJob, Job};
-use k8s_openapi::api::core::v1::{Pod, ReplicationController};
+use k8s_openapi::api::core::v1::{Event, Pod, ReplicationController};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector as ApiLabelSelector;
-use kube::api::{Api, ListParams};
+use kube::api::{Api, ListParams, LogParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config, Resource};
 use serde::de::DeserializeOwned;
@@ -327,80 +327,159 @@ fn clean_cause(cause: &str) -> String {
 /// Loads the selected pods from the cluster.
 pub async fn load(options: &ClusterOptions, selection: &Selection) -> Result<Loaded> {
     let cluster = Cluster::connect(options).await?;
-    let namespace = match &selection.scope {
-        Scope::Namespace(Some(ns)) => Some(ns.clone()),
-        Scope::Namespace(None) => Some(cluster.default_namespace.clone()),
-        Scope::AllNamespaces => None,
-    };
-    let labels = selection.label_selector.as_deref();
-    let fields = selection.field_selector.as_deref();
+    cluster.load_pods(selection).await
+}
 
-    let mut pods: Vec<Pod> = Vec::new();
-    if selection.targets.is_empty() {
-        pods = cluster
-            .list_pods(namespace.as_deref(), labels, fields)
-            .await?;
-        if pods.is_empty() {
-            let mut message = match &namespace {
-                Some(ns) => format!("no pods found in namespace {ns}"),
-                None => "no pods found in any namespace".to_string(),
-            };
-            if let Some(l) = labels {
-                message.push_str(&format!(" matching -l {l}"));
+impl Cluster {
+    /// The pods a selection names: a listing, named pods, or workloads' pods.
+    pub async fn load_pods(&self, selection: &Selection) -> Result<Loaded> {
+        let namespace = match &selection.scope {
+            Scope::Namespace(Some(ns)) => Some(ns.clone()),
+            Scope::Namespace(None) => Some(self.default_namespace.clone()),
+            Scope::AllNamespaces => None,
+        };
+        let labels = selection.label_selector.as_deref();
+        let fields = selection.field_selector.as_deref();
+
+        let mut pods: Vec<Pod> = Vec::new();
+        if selection.targets.is_empty() {
+            pods = self.list_pods(namespace.as_deref(), labels, fields).await?;
+            if pods.is_empty() {
+                let mut message = match &namespace {
+                    Some(ns) => format!("no pods found in namespace {ns}"),
+                    None => "no pods found in any namespace".to_string(),
+                };
+                if let Some(l) = labels {
+                    message.push_str(&format!(" matching -l {l}"));
+                }
+                if let Some(f) = fields {
+                    message.push_str(&format!(" with --field-selector {f}"));
+                }
+                return Err(Error::runtime(message)
+                    .with_hint("check the namespace (-n, or -A for all) and the selectors"));
             }
-            if let Some(f) = fields {
-                message.push_str(&format!(" with --field-selector {f}"));
+        } else {
+            // Targets are validated to come without -A, so a namespace is always known here.
+            let ns = namespace.unwrap_or_else(|| self.default_namespace.clone());
+            let user_selector = labels
+                .map(LabelSelector::parse)
+                .transpose()
+                .map_err(|e| Error::usage(format!("invalid label selector: {e}")))?;
+            for target in &selection.targets {
+                let found = match target {
+                    Target::Pod(name) => vec![self.get_pod(&ns, name).await?],
+                    Target::Workload { kind, name } => {
+                        let mut found = Vec::new();
+                        for selector in self.workload_selectors(&ns, *kind, name).await? {
+                            let selector = match &user_selector {
+                                Some(user) => selector.and(user),
+                                None => selector,
+                            };
+                            let text = selector.to_string();
+                            found.extend(self.list_pods(Some(&ns), Some(&text), fields).await?);
+                        }
+                        if found.is_empty() {
+                            return Err(Error::runtime(format!(
+                                "{target} in namespace {ns} has no pods"
+                            ))
+                            .with_hint("it may be scaled to zero or its pods may not be created yet; check `kubectl get TARGET`"));
+                        }
+                        found
+                    }
+                };
+                for pod in found {
+                    let duplicate = pods
+                        .iter()
+                        .any(|p| p.metadata.uid.is_some() && p.metadata.uid == pod.metadata.uid);
+                    if !duplicate {
+                        pods.push(pod);
+                    }
+                }
             }
-            return Err(Error::runtime(message)
-                .with_hint("check the namespace (-n, or -A for all) and the selectors"));
         }
-    } else {
-        // Targets are validated to come without -A, so a namespace is always known here.
-        let ns = namespace.unwrap_or_else(|| cluster.default_namespace.clone());
-        let user_selector = labels
-            .map(LabelSelector::parse)
-            .transpose()
-            .map_err(|e| Error::usage(format!("invalid label selector: {e}")))?;
-        for target in &selection.targets {
-            let found = match target {
-                Target::Pod(name) => vec![cluster.get_pod(&ns, name).await?],
-                Target::Workload { kind, name } => {
-                    let mut found = Vec::new();
-                    for selector in cluster.workload_selectors(&ns, *kind, name).await? {
-                        let selector = match &user_selector {
-                            Some(user) => selector.and(user),
-                            None => selector,
-                        };
-                        let text = selector.to_string();
-                        found.extend(cluster.list_pods(Some(&ns), Some(&text), fields).await?);
-                    }
-                    if found.is_empty() {
-                        return Err(Error::runtime(format!(
-                            "{target} in namespace {ns} has no pods"
-                        ))
-                        .with_hint("it may be scaled to zero or its pods may not be created yet; check `kubectl get TARGET`"));
-                    }
-                    found
+        Ok(Loaded {
+            pods: pods
+                .into_iter()
+                .map(|pod| SourcePod {
+                    pod,
+                    template_of: None,
+                })
+                .collect(),
+            ..Loaded::default()
+        })
+    }
+
+    /// Pod events: one field-selected list per namespace (or one cluster-wide list), never one
+    /// call per pod, so a big namespace costs a few paged requests.
+    pub async fn pod_events(&self, namespaces: Option<&[String]>) -> Result<Vec<Event>> {
+        let params = ListParams::default().fields("involvedObject.kind=Pod");
+        match namespaces {
+            None => {
+                self.list_all(
+                    &self.api::<Event>(None),
+                    params,
+                    "list events in all namespaces",
+                )
+                .await
+            }
+            Some(namespaces) => {
+                let mut events = Vec::new();
+                for ns in namespaces {
+                    let action = format!("list events in namespace {ns}");
+                    events.extend(
+                        self.list_all(&self.api::<Event>(Some(ns)), params.clone(), &action)
+                            .await?,
+                    );
                 }
-            };
-            for pod in found {
-                let duplicate = pods
-                    .iter()
-                    .any(|p| p.metadata.uid.is_some() && p.metadata.uid == pod.metadata.uid);
-                if !duplicate {
-                    pods.push(pod);
-                }
+                Ok(events)
             }
         }
     }
-    Ok(Loaded {
-        pods: pods
-            .into_iter()
-            .map(|pod| SourcePod {
-                pod,
-                template_of: None,
+
+    /// The last `tail` lines of a container's previous instance.
+    pub async fn previous_log(
+        &self,
+        namespace: &str,
+        pod: &str,
+        container: &str,
+        tail: i64,
+    ) -> Result<String> {
+        let params = LogParams {
+            container: Some(container.to_string()),
+            previous: true,
+            tail_lines: Some(tail),
+            limit_bytes: Some(16 * 1024),
+            ..LogParams::default()
+        };
+        self.api::<Pod>(Some(namespace))
+            .logs(pod, &params)
+            .await
+            .map_err(|e| {
+                self.explain(
+                    &format!("read previous log of {namespace}/{pod} container {container}"),
+                    e,
+                )
             })
-            .collect(),
-        warnings: Vec::new(),
-    })
+    }
+
+    /// `major.minor` of the API server, parsed leniently (`"28+"` on some distributions).
+    pub async fn server_version(&self) -> Result<(u32, u32)> {
+        let info = self
+            .client
+            .apiserver_version()
+            .await
+            .map_err(|e| self.explain("read the server version", e))?;
+        let number = |s: &str| {
+            s.trim_end_matches(|c: char| !c.is_ascii_digit())
+                .parse::<u32>()
+                .ok()
+        };
+        match (number(&info.major), number(&info.minor)) {
+            (Some(major), Some(minor)) => Ok((major, minor)),
+            _ => Err(Error::runtime(format!(
+                "the server reported an unreadable version {}.{}",
+                info.major, info.minor
+            ))),
+        }
+    }
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
+use k8s_openapi::api::core::v1::{Event, Pod, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector as ApiLabelSelector;
 use serde_json::Value;
 
@@ -35,6 +35,7 @@ struct FileWorkload {
 #[derive(Default)]
 struct Collected {
     pods: Vec<SourcePod>,
+    events: Vec<Event>,
     workloads: Vec<FileWorkload>,
     warnings: Vec<String>,
     /// `Kind "name"` of every object skipped, for the error when nothing else was found.
@@ -68,6 +69,7 @@ pub fn load(paths: &[PathBuf], selection: &Selection, stdin: &mut dyn Read) -> R
     let pods = select(collected.pods, &collected.workloads, selection)?;
     Ok(Loaded {
         pods,
+        events: collected.events,
         warnings: collected.warnings,
     })
 }
@@ -273,6 +275,12 @@ fn add_object(doc: Value, item_kind: Option<&str>, place: &str, out: &mut Collec
             pod,
             template_of: None,
         });
+        return Ok(());
+    }
+
+    if kind == "Event" {
+        let event: Event = serde_json::from_value(doc).map_err(decode_error)?;
+        out.events.push(event);
         return Ok(());
     }
 

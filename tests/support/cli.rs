@@ -75,6 +75,7 @@ pub fn command(program: &str) -> Command {
         .env_remove("KUBECONFIG")
         .env_remove("NO_COLOR")
         .env_remove("TERM")
+        .env_remove("COLUMNS")
         .env("HOME", home)
         .env("KUBECTL_SIDECAR_NOW", NOW);
     cmd

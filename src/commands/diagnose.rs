@@ -1,0 +1,154 @@
+//! `kubectl sidecar diagnose`: run the rule catalog over the selected pods (and, live, their
+//! events and the previous logs of crash-looping containers) and print the findings.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::cli::OutputFormat;
+use crate::diagnose::events::PodEvent;
+use crate::diagnose::{Evidence, HealthyPod, PodFinding, diagnose, owner_of};
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::finding::Severity;
+use crate::model::{State, build_pod_view};
+use crate::options::Options;
+use crate::render::findings::{TableOptions, write_findings};
+use crate::render::structured::{write_error, write_json, write_yaml};
+use crate::render::style::Palette;
+use crate::source::{SourcePod, load_with_extras};
+
+pub struct DiagnoseOptions {
+    pub min_severity: Severity,
+    /// Exit 3 when a finding at or above this exists; `None`: never.
+    pub fail_on: Option<Severity>,
+    pub group_replicas: bool,
+}
+
+/// `-o json|yaml` of diagnose (docs/rules.md).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DiagnoseReport {
+    pub api_version: &'static str,
+    pub kind: &'static str,
+    pub summary: Summary,
+    pub findings: Vec<PodFinding>,
+    pub healthy: Vec<HealthyPod>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    pub pods_checked: usize,
+    pub pods_healthy: usize,
+    pub critical: usize,
+    pub warning: usize,
+    pub info: usize,
+}
+
+/// Containers whose previous instance's log is worth fetching: crash-looping or restarted
+/// after a failure. Only these, so a big namespace costs few log requests.
+pub fn wants_previous_log(source: &SourcePod) -> Vec<String> {
+    build_pod_view(source)
+        .containers
+        .into_iter()
+        .filter(|c| {
+            c.status.as_ref().is_some_and(|s| {
+                let back_off = matches!(&s.state, State::Waiting { reason: Some(r), .. } if r == "CrashLoopBackOff");
+                let failed_before = s.restart_count > 0
+                    && s.last_termination.as_ref().is_some_and(|t| !t.is_success());
+                back_off || failed_before
+            })
+        })
+        .map(|c| c.name)
+        .collect()
+}
+
+/// `--list-rules`: the catalog, one rule per line.
+pub fn list_rules(out: &mut dyn Write) -> Result<()> {
+    for rule in crate::diagnose::rules::RULES {
+        writeln!(out, "{:<26}{}", rule.id, rule.title).map_err(write_error)?;
+    }
+    out.flush().map_err(write_error)
+}
+
+pub async fn run(
+    options: &Options,
+    diagnose_options: &DiagnoseOptions,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<()> {
+    let (loaded, extras) =
+        load_with_extras(&options.selection, &options.source, wants_previous_log).await?;
+    for warning in &loaded.warnings {
+        let _ = writeln!(err, "warning: {warning}");
+    }
+    let evidence = Evidence {
+        events: extras
+            .events
+            .iter()
+            .filter_map(PodEvent::from_api)
+            .collect(),
+        previous_logs: extras.previous_logs,
+        server_version: extras.server_version,
+        have_events: extras.have_events,
+    };
+    let mut diagnosis = diagnose(&loaded.pods, &evidence, options.now);
+    if let Some(re) = &options.selection.container {
+        diagnosis
+            .findings
+            .retain(|f| f.finding.container.as_ref().is_none_or(|c| re.is_match(c)));
+    }
+    let failing = diagnose_options
+        .fail_on
+        .map(|threshold| {
+            diagnosis
+                .findings
+                .iter()
+                .filter(|f| f.finding.severity <= threshold)
+                .count()
+        })
+        .unwrap_or(0);
+    if diagnose_options.group_replicas {
+        let mut pods_per_owner: BTreeMap<String, usize> = BTreeMap::new();
+        for source in &loaded.pods {
+            if let Some(owner) = owner_of(source) {
+                *pods_per_owner.entry(owner).or_default() += 1;
+            }
+        }
+        diagnosis = diagnosis.group_replicas(&pods_per_owner);
+    }
+    let diagnosis = diagnosis.filter_and_sort(diagnose_options.min_severity);
+    let report = DiagnoseReport {
+        api_version: crate::commands::ls::SCHEMA_VERSION,
+        kind: "DiagnoseReport",
+        summary: Summary {
+            pods_checked: diagnosis.pods_checked,
+            pods_healthy: diagnosis.healthy.len(),
+            critical: diagnosis.count(Severity::Critical),
+            warning: diagnosis.count(Severity::Warning),
+            info: diagnosis.count(Severity::Info),
+        },
+        findings: diagnosis.findings,
+        healthy: diagnosis.healthy,
+    };
+    match options.output {
+        OutputFormat::Json => write_json(out, &report),
+        OutputFormat::Yaml => write_yaml(out, &report),
+        OutputFormat::Table | OutputFormat::Wide => {
+            let table = TableOptions {
+                palette: Palette::new(options.color),
+            };
+            write_findings(out, &report, &table)
+        }
+    }?;
+    out.flush().map_err(write_error)?;
+    if failing > 0 {
+        return Err(Error {
+            kind: ErrorKind::Findings,
+            message: format!("{failing} finding(s) at or above the --fail-on level"),
+            hint: None,
+        });
+    }
+    Ok(())
+}

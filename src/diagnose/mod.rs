@@ -1,0 +1,296 @@
+//! `diagnose`: a registry of small rules run over each pod (and, live, its events and the
+//! previous logs of crash-looping containers). Pure: everything it reads is passed in.
+
+pub mod events;
+pub mod eviction;
+pub mod rules;
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use k8s_openapi::api::core::v1::Container;
+use serde::Serialize;
+
+use crate::model::finding::{Finding, Severity};
+use crate::model::{ContainerView, PodView, Role, build_pod_view};
+use crate::render::age;
+use crate::source::SourcePod;
+use events::PodEvent;
+
+/// What the rules may read besides the pod itself. Offline, `live` is false and events come
+/// only from files, so rules that need events or logs stay silent instead of guessing.
+#[derive(Debug, Default)]
+pub struct Evidence {
+    pub events: Vec<PodEvent>,
+    /// (namespace, pod, container) → last lines of the previous instance.
+    pub previous_logs: BTreeMap<(String, String, String), Vec<String>>,
+    /// `(major, minor)` of the API server, when live.
+    pub server_version: Option<(u32, u32)>,
+    /// Whether events were available at all (live, or events given in files).
+    pub have_events: bool,
+}
+
+/// Everything one rule sees about one pod.
+pub struct PodContext<'a> {
+    pub source: &'a SourcePod,
+    pub view: &'a PodView,
+    pub events: Vec<&'a PodEvent>,
+    pub have_events: bool,
+    pub previous_logs: BTreeMap<&'a str, &'a [String]>,
+    pub server_version: Option<(u32, u32)>,
+    pub now: Timestamp,
+}
+
+impl<'a> PodContext<'a> {
+    /// The spec of a container (init, regular or ephemeral) by name.
+    pub fn spec(&self, name: &str) -> Option<&'a Container> {
+        let spec = self.source.pod.spec.as_ref()?;
+        spec.init_containers
+            .iter()
+            .flatten()
+            .chain(spec.containers.iter())
+            .find(|c| c.name == name)
+    }
+
+    pub fn containers(&self) -> impl Iterator<Item = &'a ContainerView> {
+        self.view.containers.iter()
+    }
+
+    pub fn main(&self) -> Option<&'a ContainerView> {
+        self.view.containers.iter().find(|c| c.role == Role::Main)
+    }
+
+    /// Events about one container, most frequent first.
+    pub fn container_events(&self, container: &str) -> Vec<&'a PodEvent> {
+        let mut found: Vec<&PodEvent> = self
+            .events
+            .iter()
+            .copied()
+            .filter(|e| e.container.as_deref() == Some(container))
+            .collect();
+        // Deterministic whatever order the events arrived in.
+        found.sort_by(|a, b| {
+            (b.count, &a.reason, &a.message).cmp(&(a.count, &b.reason, &b.message))
+        });
+        found
+    }
+
+    /// `3m ago`-style age of a timestamp at this context's "now".
+    pub fn ago(&self, at: Timestamp) -> String {
+        format!("{} ago", age(self.now, at))
+    }
+
+    pub fn deleting_or_finished(&self) -> bool {
+        self.view.deleting_since.is_some()
+            || matches!(self.view.phase.as_deref(), Some("Succeeded" | "Failed"))
+    }
+}
+
+/// `metrics-sidecar (native-sidecar)`.
+pub fn label(c: &ContainerView) -> String {
+    format!("{} ({})", c.name, c.role.as_str())
+}
+
+/// A finding placed on its pod, as reported.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodFinding {
+    pub namespace: String,
+    pub pod: String,
+    /// The workload the pod belongs to (`deploy/checkout`), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    /// Every pod with this finding when replicas were grouped (first one is `pod`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pods: Vec<String>,
+    /// How many selected pods the owner has, when grouped (`3/3 pods of deploy/x`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub of_pods: Option<usize>,
+    #[serde(flatten)]
+    pub finding: Finding,
+}
+
+/// The workload a pod belongs to, from its controller owner reference.
+pub fn owner_of(source: &SourcePod) -> Option<String> {
+    if let Some(template) = &source.template_of {
+        return Some(format!("{}/{}", template.kind.short(), template.name));
+    }
+    let meta = &source.pod.metadata;
+    let owner = meta
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|o| o.controller == Some(true))?;
+    let short = match owner.kind.as_str() {
+        "ReplicaSet" => {
+            // A Deployment's ReplicaSet is named DEPLOYMENT-HASH, HASH being the pod's label.
+            let hash = meta
+                .labels
+                .as_ref()
+                .and_then(|l| l.get("pod-template-hash"));
+            if let Some(deployment) = hash.and_then(|h| owner.name.strip_suffix(&format!("-{h}"))) {
+                return Some(format!("deploy/{deployment}"));
+            }
+            "rs"
+        }
+        "StatefulSet" => "sts",
+        "DaemonSet" => "ds",
+        "Job" => "job",
+        "ReplicationController" => "rc",
+        other => return Some(format!("{}/{}", other.to_ascii_lowercase(), owner.name)),
+    };
+    Some(format!("{short}/{}", owner.name))
+}
+
+/// Runs every rule over every pod.
+pub fn diagnose(pods: &[SourcePod], evidence: &Evidence, now: Timestamp) -> Diagnosis {
+    let mut findings = Vec::new();
+    let mut healthy = Vec::new();
+    for source in pods {
+        let view = build_pod_view(source);
+        let events: Vec<&PodEvent> = evidence
+            .events
+            .iter()
+            .filter(|e| {
+                e.namespace == view.namespace
+                    && e.pod == view.name
+                    && match (&e.pod_uid, &view.uid) {
+                        (Some(a), Some(b)) => a == b,
+                        _ => true,
+                    }
+            })
+            .collect();
+        let previous_logs = evidence
+            .previous_logs
+            .iter()
+            .filter(|((ns, pod, _), _)| *ns == view.namespace && *pod == view.name)
+            .map(|((_, _, container), lines)| (container.as_str(), lines.as_slice()))
+            .collect();
+        let ctx = PodContext {
+            source,
+            view: &view,
+            events,
+            have_events: evidence.have_events,
+            previous_logs,
+            server_version: evidence.server_version,
+            now,
+        };
+        let pod_findings = rules::run_all(&ctx);
+        if pod_findings.is_empty() {
+            healthy.push(HealthyPod {
+                namespace: view.namespace.clone(),
+                pod: view.name.clone(),
+                status: view.status.clone(),
+                ready: view.ready.map(|r| format!("{r}/{}", view.total)),
+                spec_only: view.spec_only,
+            });
+        }
+        let owner = owner_of(source);
+        for finding in pod_findings {
+            let role = finding
+                .container
+                .as_ref()
+                .and_then(|name| view.containers.iter().find(|c| &c.name == name))
+                .map(|c| c.role);
+            findings.push(PodFinding {
+                namespace: view.namespace.clone(),
+                pod: view.name.clone(),
+                owner: owner.clone(),
+                role,
+                pods: Vec::new(),
+                of_pods: None,
+                finding,
+            });
+        }
+    }
+    Diagnosis {
+        pods_checked: pods.len(),
+        findings,
+        healthy,
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HealthyPod {
+    pub namespace: String,
+    pub pod: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ready: Option<String>,
+    pub spec_only: bool,
+}
+
+#[derive(Debug)]
+pub struct Diagnosis {
+    pub pods_checked: usize,
+    pub findings: Vec<PodFinding>,
+    pub healthy: Vec<HealthyPod>,
+}
+
+impl Diagnosis {
+    /// Merges the same finding (rule, container) across replicas of one workload, so three
+    /// OOMKilled proxies read as one line about `3/3 pods of deploy/checkout`.
+    pub fn group_replicas(mut self, pods_per_owner: &BTreeMap<String, usize>) -> Self {
+        let mut grouped: Vec<PodFinding> = Vec::new();
+        for f in self.findings {
+            let existing = f.owner.as_ref().and_then(|owner| {
+                grouped.iter_mut().find(|g| {
+                    g.owner.as_ref() == Some(owner)
+                        && g.namespace == f.namespace
+                        && g.finding.rule == f.finding.rule
+                        && g.finding.container == f.finding.container
+                        && g.finding.severity == f.finding.severity
+                        && g.pod != f.pod
+                        && !g.pods.contains(&f.pod)
+                })
+            });
+            match existing {
+                Some(group) => {
+                    if group.pods.is_empty() {
+                        group.pods.push(group.pod.clone());
+                    }
+                    group.pods.push(f.pod);
+                }
+                None => grouped.push(f),
+            }
+        }
+        for g in &mut grouped {
+            if !g.pods.is_empty() {
+                g.of_pods = g
+                    .owner
+                    .as_ref()
+                    .and_then(|o| pods_per_owner.get(o))
+                    .copied();
+            }
+        }
+        self.findings = grouped;
+        self
+    }
+
+    /// Keeps findings at or above `min`; most severe first, then by pod, stable otherwise.
+    pub fn filter_and_sort(mut self, min: Severity) -> Self {
+        self.findings.retain(|f| f.finding.severity <= min);
+        self.findings.sort_by(|a, b| {
+            (a.finding.severity, &a.namespace, &a.pod).cmp(&(
+                b.finding.severity,
+                &b.namespace,
+                &b.pod,
+            ))
+        });
+        self
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.finding.severity == severity)
+            .count()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,81 @@
+//! The rule registry. Each rule is a small module with a stable ID, a one-line title (the
+//! docs/rules.md entry) and a check function; tests over the registry keep IDs unique and
+//! documented.
+
+mod config_error;
+mod crash_loop;
+mod events;
+mod evicted;
+mod hook_failed;
+mod image_pull;
+mod job_sidecar;
+mod no_resources;
+mod oom_killed;
+mod probe_kill;
+mod restart_storm;
+
+#[cfg(test)]
+pub use crash_loop::explain_exit as crash_loop_explain;
+mod sidecar_not_ready;
+mod stuck_terminating;
+
+use super::PodContext;
+use crate::model::finding::Finding;
+
+pub struct Rule {
+    /// Stable kebab-case ID: never renamed, since users filter and alert on it.
+    pub id: &'static str,
+    pub title: &'static str,
+    pub check: fn(&PodContext) -> Vec<Finding>,
+}
+
+/// Every rule, in the order findings of equal severity are listed.
+pub const RULES: &[Rule] = &[
+    evicted::RULE,
+    oom_killed::RULE,
+    crash_loop::RULE,
+    image_pull::RULE,
+    config_error::RULE,
+    hook_failed::RULE,
+    sidecar_not_ready::RULE,
+    job_sidecar::RULE,
+    probe_kill::RULE,
+    restart_storm::RULE,
+    stuck_terminating::RULE,
+    no_resources::RULE,
+    // Last: it reports warning events no other rule explained.
+    events::RULE,
+];
+
+/// Runs every rule over one pod.
+pub fn run_all(ctx: &PodContext) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = Vec::new();
+    for rule in RULES {
+        for finding in (rule.check)(ctx) {
+            debug_assert_eq!(finding.rule, rule.id, "rules report under their own ID");
+            findings.push(finding);
+        }
+    }
+    // A restart storm is context for restarts no other rule explains; next to a crash-loop
+    // or OOM finding on the same container it would only repeat them.
+    let explained: Vec<Option<String>> = findings
+        .iter()
+        .filter(|f| restart_storm::EXPLAINED_BY.contains(&f.rule))
+        .map(|f| f.container.clone())
+        .collect();
+    findings.retain(|f| f.rule != restart_storm::RULE.id || !explained.contains(&f.container));
+    findings
+}
+
+/// What a sidecar restart costs, for summaries and fixes.
+fn restart_impact(role: crate::model::Role) -> &'static str {
+    use crate::model::Role;
+    match role {
+        Role::NativeSidecar | Role::Sidecar => {
+            "the sidecar restarts on its own, so the pod stays up but loses what the sidecar does while it restarts"
+        }
+        Role::Main => "the application itself restarted",
+        Role::Init => "pod initialization fails and starts over",
+        Role::Ephemeral => "the debug container was killed",
+    }
+}

@@ -1,0 +1,635 @@
+//! Per-rule tests: a fixture that triggers the rule, and a close one that must not.
+//! Fixtures are the realistic pods under tests/fixtures/cluster, edited where a variant helps.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde_json::{Value, json};
+
+use super::events::PodEvent;
+use super::rules::RULES;
+use super::*;
+use crate::source::target::WorkloadKind;
+use crate::source::{SourcePod, WorkloadRef};
+
+const NOW: &str = "2026-11-23T12:00:00Z";
+
+fn now() -> Timestamp {
+    NOW.parse().unwrap()
+}
+
+fn fixture(name: &str) -> Value {
+    let path = format!(
+        "{}/tests/fixtures/cluster/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture exists")).unwrap()
+}
+
+fn source(value: Value) -> SourcePod {
+    SourcePod {
+        pod: serde_json::from_value(value).expect("valid pod"),
+        template_of: None,
+    }
+}
+
+fn event(pod: &Value, container: &str, reason: &str, message: &str, count: u32) -> PodEvent {
+    PodEvent {
+        namespace: pod["metadata"]["namespace"].as_str().unwrap().to_string(),
+        pod: pod["metadata"]["name"].as_str().unwrap().to_string(),
+        pod_uid: pod["metadata"]["uid"].as_str().map(str::to_string),
+        container: Some(container.to_string()),
+        reason: reason.to_string(),
+        message: message.to_string(),
+        warning: reason != "Pulled",
+        count,
+        last_seen: Some("2026-11-23T11:59:00Z".parse().unwrap()),
+    }
+}
+
+fn run_with(pods: Vec<SourcePod>, evidence: &Evidence) -> Vec<PodFinding> {
+    diagnose(&pods, evidence, now()).findings
+}
+
+fn run(pod: Value) -> Vec<PodFinding> {
+    run_with(vec![source(pod)], &Evidence::default())
+}
+
+fn with_rule<'a>(findings: &'a [PodFinding], rule: &str) -> Vec<&'a PodFinding> {
+    findings.iter().filter(|f| f.finding.rule == rule).collect()
+}
+
+fn only<'a>(findings: &'a [PodFinding], rule: &str) -> &'a PodFinding {
+    let matching = with_rule(findings, rule);
+    assert_eq!(
+        matching.len(),
+        1,
+        "one {rule} finding expected: {findings:#?}"
+    );
+    matching[0]
+}
+
+// ---------------------------------------------------------------- registry
+
+#[test]
+fn rule_ids_are_unique_kebab_case_and_documented() {
+    let docs = std::fs::read_to_string(format!("{}/docs/rules.md", env!("CARGO_MANIFEST_DIR")))
+        .expect("docs/rules.md exists");
+    let mut seen = std::collections::BTreeSet::new();
+    for rule in RULES {
+        assert!(seen.insert(rule.id), "duplicate rule id {}", rule.id);
+        assert!(
+            rule.id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+            "{} is not kebab-case",
+            rule.id
+        );
+        assert!(
+            docs.contains(&format!("### `{}`", rule.id)),
+            "{} has no section in docs/rules.md",
+            rule.id
+        );
+        assert!(!rule.title.is_empty());
+    }
+}
+
+#[test]
+fn healthy_pods_have_no_findings() {
+    for name in ["agent-native.json", "web-logs.json", "istio-injected.json"] {
+        let findings = run(fixture(name));
+        assert!(findings.is_empty(), "{name}: {findings:#?}");
+    }
+}
+
+// ---------------------------------------------------------------- oom-killed
+
+#[test]
+fn oom_killed_native_sidecar() {
+    let findings = run(fixture("oom-native-sidecar.json"));
+    let f = only(&findings, "oom-killed");
+    assert_eq!(f.finding.severity, Severity::Critical);
+    assert_eq!(f.finding.container.as_deref(), Some("metrics-sidecar"));
+    assert_eq!(f.role, Some(Role::NativeSidecar));
+    assert_eq!(
+        f.finding.summary,
+        "metrics-sidecar (native-sidecar): OOMKilled (exit 137), 7 restarts, last 4m ago; memory limit 64Mi"
+    );
+    assert!(
+        f.finding
+            .evidence
+            .iter()
+            .any(|e| e.contains("the pod stays up"))
+    );
+    // The restarts are explained by the OOM kill: no separate restart-storm finding.
+    assert!(with_rule(&findings, "restart-storm").is_empty());
+}
+
+#[test]
+fn oom_is_read_from_reason_even_with_exit_0() {
+    let mut pod = fixture("oom-native-sidecar.json");
+    pod["status"]["initContainerStatuses"][0]["lastState"]["terminated"]["exitCode"] = json!(0);
+    let findings = run(pod);
+    assert!(
+        only(&findings, "oom-killed")
+            .finding
+            .summary
+            .contains("OOMKilled (exit 0)")
+    );
+}
+
+#[test]
+fn exit_137_without_oom_reason_is_not_oom() {
+    let mut pod = fixture("oom-native-sidecar.json");
+    pod["status"]["initContainerStatuses"][0]["lastState"]["terminated"]["reason"] = json!("Error");
+    let findings = run(pod);
+    assert!(
+        with_rule(&findings, "oom-killed").is_empty(),
+        "{findings:#?}"
+    );
+}
+
+// ---------------------------------------------------------------- evicted
+
+#[test]
+fn evicted_names_the_log_sidecar_and_its_usage() {
+    let findings = run(fixture("evicted.json"));
+    let f = only(&findings, "evicted");
+    assert_eq!(f.finding.severity, Severity::Critical);
+    assert_eq!(f.finding.container.as_deref(), Some("log-shipper"));
+    assert_eq!(
+        f.finding.summary,
+        "pod evicted: node low on ephemeral-storage; log-shipper (sidecar) used 13.7Gi with request 0"
+    );
+    let evidence = f.finding.evidence.join("\n");
+    assert!(evidence.contains("not an OOM kill"), "{evidence}");
+    assert!(evidence.contains("emptyDir spool (mounted by log-shipper) has no sizeLimit"));
+    assert!(with_rule(&findings, "oom-killed").is_empty());
+}
+
+#[test]
+fn eviction_detected_from_disruption_condition_without_reason() {
+    let mut pod = fixture("evicted.json");
+    pod["status"].as_object_mut().unwrap().remove("reason");
+    let findings = run(pod);
+    let f = only(&findings, "evicted");
+    assert!(f.finding.evidence[0].starts_with("condition DisruptionTarget=True"));
+}
+
+#[test]
+fn eviction_without_container_statuses_gives_no_oom_verdict() {
+    let mut pod = fixture("evicted.json");
+    let status = pod["status"].as_object_mut().unwrap();
+    status.remove("containerStatuses");
+    status.remove("conditions");
+    status.insert(
+        "message".into(),
+        json!("The node was low on resource: memory. "),
+    );
+    let findings = run(pod);
+    let f = only(&findings, "evicted");
+    assert_eq!(f.finding.summary, "pod evicted: node low on memory");
+    assert!(
+        f.finding
+            .evidence
+            .iter()
+            .any(|e| e.contains("no OOM verdict"))
+    );
+}
+
+#[test]
+fn other_pod_failures_are_not_evictions() {
+    let mut pod = fixture("evicted.json");
+    pod["status"]["reason"] = json!("DeadlineExceeded");
+    pod["status"]["conditions"] = json!([{"type": "DisruptionTarget", "status": "True",
+        "reason": "PreemptionByScheduler", "message": "default-scheduler: preempting to accommodate a higher priority pod"}]);
+    assert!(with_rule(&run(pod), "evicted").is_empty());
+}
+
+// ---------------------------------------------------------------- crash-loop
+
+#[test]
+fn crash_loop_exit_0_sidecar() {
+    let findings = run(fixture("crashloop-exit0-sidecar.json"));
+    let f = only(&findings, "crash-loop");
+    assert_eq!(f.finding.severity, Severity::Critical);
+    assert_eq!(f.finding.container.as_deref(), Some("config-reloader"));
+    assert!(f.finding.summary.contains("CrashLoopBackOff, 5 restarts"));
+    assert!(
+        f.finding
+            .summary
+            .contains("exit 0: the process finishes by design")
+    );
+    assert!(
+        f.finding
+            .fix
+            .as_deref()
+            .unwrap()
+            .contains("long-running command")
+    );
+}
+
+#[test]
+fn crash_loop_shows_previous_log_lines() {
+    let pod = fixture("crashloop-exit0-sidecar.json");
+    let mut evidence = Evidence::default();
+    evidence.previous_logs.insert(
+        (
+            "shop".into(),
+            "cart-5b7d9c6f48-7kq2m".into(),
+            "config-reloader".into(),
+        ),
+        vec!["copied 3 files".into()],
+    );
+    let findings = run_with(vec![source(pod)], &evidence);
+    let f = only(&findings, "crash-loop");
+    assert!(
+        f.finding
+            .evidence
+            .contains(&"previous log: copied 3 files".to_string())
+    );
+}
+
+#[test]
+fn exit_codes_are_explained() {
+    let t = |code| crate::model::Termination {
+        reason: Some("Error".into()),
+        exit_code: code,
+        signal: None,
+        signal_name: None,
+        message: None,
+        started_at: None,
+        finished_at: None,
+    };
+    let explain = |code| rules::crash_loop_explain(&t(code), Role::Main);
+    assert!(explain(127).contains("not found"));
+    assert!(explain(126).contains("not executable"));
+    assert!(explain(137).contains("not an OOM"));
+    assert!(explain(139).contains("SIGSEGV"));
+    assert!(explain(143).contains("SIGTERM"));
+    assert!(explain(134).contains("SIGABRT"));
+    assert!(explain(3).contains("application error"));
+}
+
+#[test]
+fn init_container_restarting_is_a_crash_loop_warning() {
+    let findings = run(fixture("init-stuck.json"));
+    let f = only(&findings, "crash-loop");
+    assert_eq!(f.finding.severity, Severity::Warning);
+    assert_eq!(f.finding.container.as_deref(), Some("migrate"));
+    assert_eq!(f.role, Some(Role::Init));
+}
+
+// ---------------------------------------------------------------- image-pull
+
+#[test]
+fn image_pull_uses_the_pull_errors() {
+    let pod = fixture("image-pull.json");
+    let not_found = event(
+        &pod,
+        "envoy",
+        "Failed",
+        "Failed to pull image \"envoyproxy/envoy:v1.99.0\": rpc error: code = NotFound desc = docker.io/envoyproxy/envoy:v1.99.0: not found",
+        8,
+    );
+    let evidence = Evidence {
+        events: vec![not_found],
+        have_events: true,
+        ..Evidence::default()
+    };
+    let findings = run_with(vec![source(pod.clone())], &evidence);
+    let f = only(&findings, "image-pull");
+    assert_eq!(f.finding.container.as_deref(), Some("envoy"));
+    assert_eq!(
+        f.finding.summary,
+        "envoy (sidecar): ImagePullBackOff for image envoyproxy/envoy:v1.99.0"
+    );
+    assert!(f.finding.fix.as_deref().unwrap().contains("does not exist"));
+    // Without events the advice stays general.
+    let findings = run(pod);
+    assert!(
+        only(&findings, "image-pull")
+            .finding
+            .fix
+            .as_deref()
+            .unwrap()
+            .contains("imagePullSecrets")
+    );
+}
+
+// ---------------------------------------------------------------- config-error and hooks
+
+fn waiting_pod(reason: &str, message: &str) -> Value {
+    let mut pod = fixture("web-logs.json");
+    pod["status"]["containerStatuses"][0]["state"] =
+        json!({"waiting": {"reason": reason, "message": message}});
+    pod["status"]["containerStatuses"][0]["ready"] = json!(false);
+    pod
+}
+
+#[test]
+fn config_error_with_missing_secret() {
+    let findings = run(waiting_pod(
+        "CreateContainerConfigError",
+        "secret \"log-reader-token\" not found",
+    ));
+    let f = only(&findings, "config-error");
+    assert_eq!(f.finding.container.as_deref(), Some("log-reader"));
+    assert!(
+        f.finding
+            .summary
+            .contains("secret \"log-reader-token\" not found")
+    );
+    assert!(
+        f.finding
+            .fix
+            .as_deref()
+            .unwrap()
+            .contains("create the missing")
+    );
+}
+
+#[test]
+fn start_error_from_a_bad_mount() {
+    let mut pod = fixture("web-logs.json");
+    pod["status"]["containerStatuses"][1]["state"] = json!({"terminated": {"exitCode": 128,
+        "reason": "StartError", "startedAt": "1970-01-01T00:00:00Z", "finishedAt": "2026-11-23T11:00:00Z",
+        "message": "failed to create containerd task: error mounting \"/etc/hosts\": read-only file system"}});
+    let findings = run(pod);
+    let f = only(&findings, "config-error");
+    assert_eq!(f.finding.container.as_deref(), Some("nginx"));
+    assert!(f.finding.fix.as_deref().unwrap().contains("mountPath"));
+}
+
+#[test]
+fn normal_waiting_reasons_are_not_errors() {
+    let findings = run(waiting_pod("ContainerCreating", ""));
+    assert!(with_rule(&findings, "config-error").is_empty());
+    assert!(with_rule(&findings, "image-pull").is_empty());
+}
+
+#[test]
+fn post_start_hook_failure() {
+    let findings = run(waiting_pod(
+        "PostStartHookError",
+        "Exec lifecycle hook ([/usr/lib/linkerd/linkerd-await --timeout=2m]) for Container \"log-reader\" failed - error: command terminated with exit code 1",
+    ));
+    let f = only(&findings, "hook-failed");
+    assert_eq!(f.finding.severity, Severity::Critical);
+    assert!(f.finding.summary.contains("postStart hook failed"));
+}
+
+// ---------------------------------------------------------------- sidecar-not-ready
+
+fn unready_sidecar_pod() -> Value {
+    let mut pod = fixture("web-logs.json");
+    pod["status"]["containerStatuses"][0]["ready"] = json!(false);
+    for condition in pod["status"]["conditions"].as_array_mut().unwrap() {
+        if condition["type"] == "Ready" || condition["type"] == "ContainersReady" {
+            condition["status"] = json!("False");
+        }
+    }
+    pod
+}
+
+#[test]
+fn sidecar_not_ready_with_probe_events() {
+    let pod = unready_sidecar_pod();
+    let failures = event(
+        &pod,
+        "log-reader",
+        "Unhealthy",
+        "Readiness probe failed: HTTP probe failed with statuscode: 503",
+        12,
+    );
+    let evidence = Evidence {
+        events: vec![failures],
+        have_events: true,
+        ..Evidence::default()
+    };
+    let findings = run_with(vec![source(pod)], &evidence);
+    let f = only(&findings, "sidecar-not-ready");
+    assert_eq!(f.finding.container.as_deref(), Some("log-reader"));
+    assert!(f.finding.summary.contains("READY 1/2"));
+    assert!(f.finding.summary.contains("12 probe failures"));
+}
+
+#[test]
+fn ready_pod_or_unready_main_is_not_a_sidecar_problem() {
+    let mut pod = unready_sidecar_pod();
+    pod["status"]["containerStatuses"][0]["ready"] = json!(true);
+    pod["status"]["containerStatuses"][1]["ready"] = json!(false);
+    assert!(with_rule(&run(pod), "sidecar-not-ready").is_empty());
+    assert!(with_rule(&run(fixture("web-logs.json")), "sidecar-not-ready").is_empty());
+}
+
+// ---------------------------------------------------------------- job-sidecar-never-exits
+
+#[test]
+fn job_with_running_classic_sidecar() {
+    let findings = run(fixture("job-sidecar-never-exits.json"));
+    let f = only(&findings, "job-sidecar-never-exits");
+    assert_eq!(f.finding.severity, Severity::Critical);
+    assert_eq!(f.finding.container.as_deref(), Some("cloud-sql-proxy"));
+    assert!(
+        f.finding
+            .summary
+            .starts_with("report finished 3h ago (exit 0)")
+    );
+    assert!(
+        f.finding
+            .fix
+            .as_deref()
+            .unwrap()
+            .contains("restartPolicy: Always")
+    );
+    assert_eq!(f.owner.as_deref(), Some("job/nightly-report-29384716"));
+}
+
+#[test]
+fn old_server_gets_a_different_fix() {
+    let evidence = Evidence {
+        server_version: Some((1, 27)),
+        ..Evidence::default()
+    };
+    let findings = run_with(
+        vec![source(fixture("job-sidecar-never-exits.json"))],
+        &evidence,
+    );
+    let fix = only(&findings, "job-sidecar-never-exits")
+        .finding
+        .fix
+        .clone()
+        .unwrap();
+    assert!(fix.contains("v1.27, too old"), "{fix}");
+}
+
+#[test]
+fn finished_sidecar_or_non_job_pod_is_fine() {
+    let mut pod = fixture("job-sidecar-never-exits.json");
+    pod["status"]["containerStatuses"][0]["state"] =
+        json!({"terminated": {"exitCode": 0, "reason": "Completed"}});
+    assert!(with_rule(&run(pod), "job-sidecar-never-exits").is_empty());
+
+    let mut pod = fixture("job-sidecar-never-exits.json");
+    pod["metadata"]
+        .as_object_mut()
+        .unwrap()
+        .remove("ownerReferences");
+    pod["metadata"].as_object_mut().unwrap().remove("labels");
+    assert!(with_rule(&run(pod), "job-sidecar-never-exits").is_empty());
+}
+
+#[test]
+fn job_template_with_classic_sidecar_is_a_pre_deploy_warning() {
+    let mut template = source(json!({
+        "metadata": {"name": "nightly", "namespace": "batch"},
+        "spec": {"restartPolicy": "Never", "containers": [
+            {"name": "export", "image": "e", "resources": {"requests": {"cpu": "1"}}},
+            {"name": "cloud-sql-proxy", "image": "p", "resources": {"requests": {"cpu": "10m"}}}]}
+    }));
+    template.template_of = Some(WorkloadRef {
+        kind: WorkloadKind::CronJob,
+        name: "nightly".into(),
+    });
+    let findings = run_with(vec![template], &Evidence::default());
+    let f = only(&findings, "job-sidecar-never-exits");
+    assert_eq!(f.finding.severity, Severity::Warning);
+    assert_eq!(f.owner.as_deref(), Some("cronjob/nightly"));
+}
+
+// ---------------------------------------------------------------- probe-kill and restart-storm
+
+fn liveness_killed_pod() -> Value {
+    let mut pod = fixture("web-logs.json");
+    pod["spec"]["containers"][0]["livenessProbe"] = json!({"exec": {"command": ["false"]},
+        "failureThreshold": 2, "periodSeconds": 5, "initialDelaySeconds": 1});
+    let status = &mut pod["status"]["containerStatuses"][1];
+    status["restartCount"] = json!(3);
+    status["lastState"] = json!({"terminated": {"exitCode": 137, "reason": "Error",
+        "startedAt": "2026-11-23T11:58:00Z", "finishedAt": "2026-11-23T11:58:12Z"}});
+    pod
+}
+
+#[test]
+fn liveness_probe_kill_needs_events() {
+    let pod = liveness_killed_pod();
+    assert!(
+        with_rule(&run(pod.clone()), "probe-kill").is_empty(),
+        "silent offline"
+    );
+    let evidence = Evidence {
+        events: vec![event(
+            &pod,
+            "nginx",
+            "Unhealthy",
+            "Liveness probe failed: ",
+            9,
+        )],
+        have_events: true,
+        ..Evidence::default()
+    };
+    let findings = run_with(vec![source(pod)], &evidence);
+    let f = only(&findings, "probe-kill");
+    assert_eq!(f.finding.container.as_deref(), Some("nginx"));
+    assert!(f.finding.summary.contains("kill budget 1s + 2 × 5s = 11s"));
+    assert!(f.finding.summary.contains("9 liveness failures"));
+}
+
+#[test]
+fn sidecar_restarting_under_a_stable_app() {
+    let mut pod = fixture("web-logs.json");
+    let status = &mut pod["status"]["containerStatuses"][0];
+    status["restartCount"] = json!(6);
+    status["lastState"] = json!({"terminated": {"exitCode": 0, "reason": "Completed",
+        "finishedAt": "2026-11-23T11:00:00Z"}});
+    let findings = run(pod);
+    let f = only(&findings, "restart-storm");
+    assert_eq!(f.finding.container.as_deref(), Some("log-reader"));
+    assert!(
+        f.finding.summary.contains("restarted 6 times in"),
+        "{}",
+        f.finding.summary
+    );
+    assert!(f.finding.summary.contains("while nginx never restarted"));
+}
+
+// ---------------------------------------------------------------- stuck-terminating, no-resources, events
+
+#[test]
+fn stuck_terminating_after_the_grace_period() {
+    let mut pod = fixture("web-logs.json");
+    pod["metadata"]["deletionTimestamp"] = json!("2026-11-23T11:48:00Z");
+    pod["metadata"]["deletionGracePeriodSeconds"] = json!(30);
+    let f = run(pod.clone());
+    let f = only(&f, "stuck-terminating");
+    assert!(
+        f.finding
+            .summary
+            .starts_with("pod still terminating 12m after its 30s grace period")
+    );
+    assert!(f.finding.summary.contains("nginx (main)"));
+
+    pod["metadata"]["deletionTimestamp"] = json!("2026-11-23T12:00:20Z");
+    assert!(with_rule(&run(pod), "stuck-terminating").is_empty());
+}
+
+#[test]
+fn sidecars_without_resources() {
+    let findings = run(fixture("evicted.json"));
+    let f = only(&findings, "no-resources");
+    assert_eq!(f.finding.severity, Severity::Info);
+    assert_eq!(f.finding.container.as_deref(), Some("log-shipper"));
+}
+
+#[test]
+fn unexplained_warning_events_are_aggregated() {
+    let pod = fixture("web-logs.json");
+    let evidence = Evidence {
+        events: vec![
+            event(
+                &pod,
+                "log-reader",
+                "FailedMount",
+                "MountVolume.SetUp failed for volume \"x\"",
+                4,
+            ),
+            event(
+                &pod,
+                "log-reader",
+                "BackOff",
+                "Back-off restarting failed container",
+                9,
+            ),
+        ],
+        have_events: true,
+        ..Evidence::default()
+    };
+    let findings = run_with(vec![source(pod)], &evidence);
+    let f = only(&findings, "events");
+    assert!(
+        f.finding
+            .summary
+            .starts_with("log-reader: FailedMount x4, last 60s ago")
+    );
+}
+
+// ---------------------------------------------------------------- grouping
+
+#[test]
+fn replicas_with_the_same_finding_are_grouped() {
+    let pods: Vec<SourcePod> = (0..3)
+        .map(|i| {
+            let mut pod = fixture("oom-native-sidecar.json");
+            pod["metadata"]["name"] = json!(format!("checkout-6d8f9b7c4-{i}"));
+            pod["metadata"]["uid"] = json!(format!("uid-{i}"));
+            source(pod)
+        })
+        .collect();
+    let diagnosis = diagnose(&pods, &Evidence::default(), now());
+    let per_owner = BTreeMap::from([("deploy/checkout".to_string(), 3)]);
+    let grouped = diagnosis.group_replicas(&per_owner);
+    let oom = with_rule(&grouped.findings, "oom-killed");
+    assert_eq!(oom.len(), 1);
+    assert_eq!(oom[0].pods.len(), 3);
+    assert_eq!(oom[0].of_pods, Some(3));
+    assert_eq!(oom[0].owner.as_deref(), Some("deploy/checkout"));
+}

@@ -1,0 +1,71 @@
+//! Findings: the plain data every analysis (order, volumes, diagnose) produces and every
+//! renderer consumes. Analyses never print; they return these.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    // Declared most severe first so sorting puts critical findings on top.
+    Critical,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// One thing worth telling the user about a pod, with the evidence behind it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    /// Stable kebab-case rule ID (documented in docs/rules.md).
+    pub rule: &'static str,
+    pub severity: Severity,
+    /// The container the finding is about, when it is about one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+    /// One line naming the concrete numbers.
+    pub summary: String,
+    /// Status fields, spec values and event reasons that support the summary.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
+    /// What to do about it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+}
+
+impl Finding {
+    pub fn new(rule: &'static str, severity: Severity, summary: impl Into<String>) -> Self {
+        Finding {
+            rule,
+            severity,
+            container: None,
+            summary: summary.into(),
+            evidence: Vec::new(),
+            fix: None,
+        }
+    }
+
+    pub fn container(mut self, name: impl Into<String>) -> Self {
+        self.container = Some(name.into());
+        self
+    }
+
+    pub fn evidence(mut self, line: impl Into<String>) -> Self {
+        self.evidence.push(line.into());
+        self
+    }
+
+    pub fn fix(mut self, text: impl Into<String>) -> Self {
+        self.fix = Some(text.into());
+        self
+    }
+}

@@ -1,0 +1,96 @@
+//! Diagnose findings as text: most severe first, each with its evidence and fix, healthy pods
+//! in one line each, and a closing summary line.
+
+use std::io::Write;
+
+use super::structured::write_error;
+use super::style::{Palette, Tone};
+use crate::commands::diagnose::DiagnoseReport;
+use crate::diagnose::PodFinding;
+use crate::error::Result;
+use crate::model::finding::Severity;
+
+pub struct TableOptions {
+    pub palette: Palette,
+}
+
+fn severity_cell(severity: Severity, palette: &Palette) -> String {
+    let text = format!("{:<8}", severity.as_str().to_ascii_uppercase());
+    let tone = match severity {
+        Severity::Critical => Tone::Bad,
+        Severity::Warning => Tone::Warn,
+        Severity::Info => Tone::Dim,
+    };
+    palette.paint(&text, tone)
+}
+
+fn subject(f: &PodFinding) -> String {
+    match (&f.owner, f.pods.len()) {
+        (Some(owner), n) if n > 1 => {
+            let of = f
+                .of_pods
+                .map(|m| format!("{n}/{m}"))
+                .unwrap_or(n.to_string());
+            format!("{of} pods of {owner} in {}", f.namespace)
+        }
+        _ => format!("{}/{}", f.namespace, f.pod),
+    }
+}
+
+pub fn write_findings(
+    out: &mut dyn Write,
+    report: &DiagnoseReport,
+    opts: &TableOptions,
+) -> Result<()> {
+    let p = &opts.palette;
+    for f in &report.findings {
+        writeln!(
+            out,
+            "{}  {}  {}",
+            severity_cell(f.finding.severity, p),
+            p.paint(f.finding.rule, Tone::Strong),
+            subject(f)
+        )
+        .map_err(write_error)?;
+        writeln!(out, "  {}", f.finding.summary).map_err(write_error)?;
+        for line in &f.finding.evidence {
+            writeln!(out, "  evidence: {line}").map_err(write_error)?;
+        }
+        if f.pods.len() > 1 {
+            writeln!(out, "  pods: {}", f.pods.join(", ")).map_err(write_error)?;
+        }
+        if let Some(fix) = &f.finding.fix {
+            writeln!(out, "  {} {fix}", p.paint("fix:", Tone::Good)).map_err(write_error)?;
+        }
+        writeln!(out).map_err(write_error)?;
+    }
+    for h in &report.healthy {
+        let state = if h.spec_only {
+            "spec only".to_string()
+        } else {
+            format!(
+                "{} {}",
+                h.status.as_deref().unwrap_or("-"),
+                h.ready.as_deref().unwrap_or("-")
+            )
+        };
+        writeln!(
+            out,
+            "{}  {}/{}: {state}, no findings",
+            p.paint(&format!("{:<8}", "OK"), Tone::Good),
+            h.namespace,
+            h.pod
+        )
+        .map_err(write_error)?;
+    }
+    let s = &report.summary;
+    if !report.healthy.is_empty() {
+        writeln!(out).map_err(write_error)?;
+    }
+    writeln!(
+        out,
+        "{} pod(s) checked: {} critical, {} warning, {} info; {} healthy",
+        s.pods_checked, s.critical, s.warning, s.info, s.pods_healthy
+    )
+    .map_err(write_error)
+}

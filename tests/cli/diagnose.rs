@@ -1,0 +1,244 @@
+//! `diagnose` end to end: a namespace with several broken pods, offline (pods and an events
+//! dump) and live (events and previous logs from the fake API server), golden table and JSON,
+//! grouping of replicas, and the `--fail-on` exit codes.
+
+use crate::support::cli::{cluster_fixture, fixture, sidecar, sidecar_live, temp_dir};
+use crate::support::fake_api::FakeApi;
+use crate::support::golden::assert_golden;
+
+/// The shop namespace's pods, in the order the API server lists them.
+const SHOP: &[&str] = &[
+    "crashloop-exit0-sidecar.json",
+    "oom-native-sidecar.json",
+    "evicted.json",
+    "istio-injected.json",
+    "image-pull.json",
+    "web-logs.json",
+];
+
+fn shop_args(extra: &[&str]) -> Vec<String> {
+    let mut args = vec!["diagnose".to_string()];
+    for file in SHOP {
+        args.push("-f".into());
+        args.push(cluster_fixture(file));
+    }
+    args.push("-f".into());
+    args.push(fixture("cluster/events"));
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args
+}
+
+fn run_offline(extra: &[&str]) -> crate::support::cli::Output {
+    let args = shop_args(extra);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    sidecar(&args)
+}
+
+fn shop_cluster() -> FakeApi {
+    FakeApi::builder()
+        .fixtures_dir(fixture("cluster"))
+        .log(
+            "shop",
+            "cart-5b7d9c6f48-7kq2m",
+            "config-reloader",
+            true,
+            &[
+                "2026-11-23T11:58:59.100000000Z cp: copied /config/app.yaml -> /shared/app.yaml",
+                "2026-11-23T11:58:59.200000000Z done",
+            ],
+        )
+        .start()
+}
+
+#[test]
+fn offline_namespace_golden_table_and_json() {
+    let out = run_offline(&[]);
+    assert_eq!(out.code, 3, "critical findings exit 3: {}", out.stderr);
+    assert_eq!(out.stderr, "");
+    assert_golden("diagnose/shop-offline.txt", &out.stdout);
+
+    let out = run_offline(&["-o", "json"]);
+    assert_eq!(out.code, 3);
+    assert_golden("diagnose/shop-offline.json", &out.stdout);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(report["kind"], "DiagnoseReport");
+    assert_eq!(report["summary"]["podsChecked"], 6);
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    for rule in [
+        "crash-loop",
+        "oom-killed",
+        "evicted",
+        "image-pull",
+        "no-resources",
+    ] {
+        assert!(rules.contains(&rule), "{rule} missing from {rules:?}");
+    }
+}
+
+#[test]
+fn live_namespace_uses_events_and_previous_logs() {
+    let api = shop_cluster();
+    let kubeconfig = api.write_kubeconfig(&temp_dir("kc"), Some("shop"));
+    let out = sidecar_live(&kubeconfig, &["diagnose"]);
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert_eq!(out.stderr, "");
+    assert_golden("diagnose/shop-live.txt", &out.stdout);
+    assert!(
+        out.stdout
+            .contains("previous log: cp: copied /config/app.yaml -> /shared/app.yaml")
+    );
+
+    // Apart from the log lines only a live run can read, live and offline agree.
+    let without_logs = |text: &str| {
+        text.lines()
+            .filter(|l| !l.contains("previous log:"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(
+        without_logs(&out.stdout),
+        without_logs(&run_offline(&[]).stdout)
+    );
+
+    let requests = api.requests();
+    assert!(requests.iter().all(|r| r.method == "GET"), "{requests:?}");
+    let events: Vec<_> = requests
+        .iter()
+        .filter(|r| r.path == "/api/v1/namespaces/shop/events")
+        .collect();
+    assert_eq!(events.len(), 1, "one events list per namespace");
+    assert_eq!(
+        events[0].query_value("fieldSelector"),
+        Some("involvedObject.kind=Pod")
+    );
+    let logs: Vec<_> = requests
+        .iter()
+        .filter(|r| r.path.ends_with("/log"))
+        .collect();
+    assert!(!logs.is_empty());
+    for log in &logs {
+        assert_eq!(log.query_value("previous"), Some("true"));
+        assert_eq!(log.query_value("tailLines"), Some("5"));
+    }
+    assert!(logs.iter().any(|r| r.path
+        == "/api/v1/namespaces/shop/pods/cart-5b7d9c6f48-7kq2m/log"
+        && r.query_value("container") == Some("config-reloader")));
+    assert!(requests.iter().any(|r| r.path == "/version"));
+}
+
+#[test]
+fn live_json_golden() {
+    let api = shop_cluster();
+    let kubeconfig = api.write_kubeconfig(&temp_dir("kc"), Some("shop"));
+    let out = sidecar_live(&kubeconfig, &["diagnose", "-o", "json"]);
+    assert_eq!(out.code, 3);
+    assert_golden("diagnose/shop-live.json", &out.stdout);
+}
+
+#[test]
+fn forbidden_events_are_a_warning_not_a_failure() {
+    let api = FakeApi::builder()
+        .fixtures_dir(fixture("cluster"))
+        .fail_path("/api/v1/namespaces/shop/events", 403)
+        .start();
+    let kubeconfig = api.write_kubeconfig(&temp_dir("kc"), Some("shop"));
+    let out = sidecar_live(&kubeconfig, &["diagnose", "--fail-on", "never"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .starts_with("warning: list events in namespace shop: Error from server"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("findings use pod status only"));
+    assert!(out.stdout.contains("oom-killed"));
+}
+
+#[test]
+fn healthy_pod_prints_one_line() {
+    let out = sidecar(&["diagnose", "-f", &cluster_fixture("agent-native.json")]);
+    assert_eq!(
+        out.ok(),
+        "OK        observability/agent-0: Running 3/3, no findings\n\n1 pod(s) checked: 0 critical, 0 warning, 0 info; 1 healthy\n"
+    );
+}
+
+#[test]
+fn fail_on_and_severity_set_exit_code_and_output() {
+    // Default --fail-on critical.
+    assert_eq!(run_offline(&[]).code, 3);
+    assert_eq!(run_offline(&["--fail-on", "never"]).code, 0);
+    // Only warning/info findings: exit 0 by default, 3 with --fail-on warning.
+    let workloads = fixture("files/workloads.yaml");
+    assert_eq!(sidecar(&["diagnose", "-f", &workloads]).code, 0);
+    assert_eq!(
+        sidecar(&["diagnose", "-f", &workloads, "--fail-on", "warning"]).code,
+        3
+    );
+    // --severity hides findings but not the exit code.
+    let out = run_offline(&["--severity", "critical"]);
+    assert_eq!(out.code, 3);
+    assert!(!out.stdout.contains("INFO"), "{}", out.stdout);
+    assert!(out.stdout.contains("CRITICAL"));
+    let out = sidecar(&["diagnose", "--fail-on", "sometimes"]);
+    assert_eq!(out.code, 2);
+}
+
+#[test]
+fn manifests_get_a_pre_deploy_check() {
+    let out = sidecar(&["diagnose", "-f", &fixture("files/workloads.yaml")]);
+    assert_golden("diagnose/workloads.txt", out.ok());
+    assert!(
+        out.stdout
+            .contains("job-sidecar-never-exits  batch/nightly-export")
+    );
+}
+
+#[test]
+fn replicas_with_the_same_finding_are_grouped() {
+    let pod: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(cluster_fixture("oom-native-sidecar.json")).unwrap(),
+    )
+    .unwrap();
+    let items: Vec<serde_json::Value> = ["q8zpl", "x7k2m", "b9c4d"]
+        .iter()
+        .enumerate()
+        .map(|(i, suffix)| {
+            let mut p = pod.clone();
+            p["metadata"]["name"] = format!("checkout-6d8f9b7c4-{suffix}").into();
+            p["metadata"]["uid"] = format!("00000000-0000-0000-0000-00000000000{i}").into();
+            p
+        })
+        .collect();
+    let dir = temp_dir("replicas");
+    let path = dir.join("replicas.json");
+    let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items});
+    std::fs::write(&path, list.to_string()).unwrap();
+    let out = sidecar(&["diagnose", "-f", path.to_str().unwrap()]);
+    assert_golden("diagnose/replicas.txt", &out.stdout);
+    assert!(
+        out.stdout
+            .contains("CRITICAL  oom-killed  3/3 pods of deploy/checkout in shop")
+    );
+    let ungrouped = sidecar(&["diagnose", "-f", path.to_str().unwrap(), "--no-group"]);
+    assert_eq!(ungrouped.stdout.matches("oom-killed").count(), 3);
+}
+
+#[test]
+fn list_rules_prints_the_catalog() {
+    let out = sidecar(&["diagnose", "--list-rules"]);
+    let text = out.ok();
+    for id in [
+        "oom-killed",
+        "evicted",
+        "crash-loop",
+        "job-sidecar-never-exits",
+    ] {
+        assert!(text.lines().any(|l| l.starts_with(id)), "{id}: {text}");
+    }
+}
