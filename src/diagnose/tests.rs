@@ -633,3 +633,35 @@ fn replicas_with_the_same_finding_are_grouped() {
     assert_eq!(oom[0].of_pods, Some(3));
     assert_eq!(oom[0].owner.as_deref(), Some("deploy/checkout"));
 }
+
+#[test]
+fn crash_loop_without_a_recorded_termination_says_so() {
+    let mut pod = fixture("crashloop-exit0-sidecar.json");
+    pod["status"]["containerStatuses"][1]["lastState"] = json!({});
+    let findings = run(pod);
+    let f = only(&findings, "crash-loop");
+    assert!(
+        f.finding
+            .summary
+            .ends_with("no last termination recorded, so the exit reason is unknown")
+    );
+}
+
+#[test]
+fn liveness_budget_is_evidence_for_a_137_crash_loop_offline() {
+    let mut pod = liveness_killed_pod();
+    pod["status"]["containerStatuses"][1]["state"] = json!({"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 40s restarting failed container=nginx"}});
+    let findings = run(pod);
+    let f = only(&findings, "crash-loop");
+    assert!(
+        f.finding
+            .summary
+            .contains("exit 137 (SIGKILL) without OOMKilled")
+    );
+    assert!(
+        f.finding
+            .evidence
+            .iter()
+            .any(|e| e.contains("kill budget 1s + 2 × 5s = 11s"))
+    );
+}

@@ -51,7 +51,8 @@ pub fn explain_exit(t: &Termination, role: Role) -> String {
     }
 }
 
-fn crash_looping(c: &ContainerView) -> Option<(bool, &Termination)> {
+/// `(in back-off now, last termination if recorded)` for a crash-looping container.
+fn crash_looping(c: &ContainerView) -> Option<(bool, Option<&Termination>)> {
     let status = c.status.as_ref()?;
     let last = status.last_termination.as_ref();
     let back_off =
@@ -59,11 +60,10 @@ fn crash_looping(c: &ContainerView) -> Option<(bool, &Termination)> {
     let storm = status.restart_count >= RESTARTS_THRESHOLD
         && matches!(status.state, State::Running { .. })
         && last.is_some_and(|t| !t.is_success());
-    if !(back_off || storm) {
+    if !(back_off || storm) || last.is_some_and(Termination::is_oom) {
         return None;
     }
-    let last = last?;
-    (!last.is_oom()).then_some((back_off, last))
+    Some((back_off, last))
 }
 
 fn check(ctx: &PodContext) -> Vec<Finding> {
@@ -78,36 +78,53 @@ fn check(ctx: &PodContext) -> Vec<Finding> {
         } else {
             "restarting repeatedly"
         };
-        let when = last
-            .finished_at
-            .map(|at| format!(", last exit {}", ctx.ago(at)))
-            .unwrap_or_default();
+        let explanation = match last {
+            Some(t) => {
+                let when = t
+                    .finished_at
+                    .map(|at| format!(", last exit {}", ctx.ago(at)))
+                    .unwrap_or_default();
+                format!("{when}; {}", explain_exit(t, c.role))
+            }
+            // Seen in hand-edited or half-synced statuses: say so instead of guessing.
+            None => "; no last termination recorded, so the exit reason is unknown".to_string(),
+        };
+        let severity = if back_off {
+            Severity::Critical
+        } else {
+            Severity::Warning
+        };
         let mut finding = Finding::new(
             RULE.id,
-            if back_off {
-                Severity::Critical
-            } else {
-                Severity::Warning
-            },
+            severity,
             format!(
-                "{}: {what}, {} restarts{when}; {}",
+                "{}: {what}, {} restarts{explanation}",
                 label(c),
-                status.restart_count,
-                explain_exit(last, c.role)
+                status.restart_count
             ),
         )
-        .container(&c.name)
-        .evidence(format!(
-            "lastState.terminated: reason={} exitCode={}",
-            last.reason.as_deref().unwrap_or("-"),
-            last.exit_code
-        ));
+        .container(&c.name);
+        if let Some(t) = last {
+            finding = finding.evidence(format!(
+                "lastState.terminated: reason={} exitCode={}",
+                t.reason.as_deref().unwrap_or("-"),
+                t.exit_code
+            ));
+        }
         if let State::Waiting {
             message: Some(message),
             ..
         } = &status.state
         {
             finding = finding.evidence(format!("state.waiting.message: {message}"));
+        }
+        if last.is_some_and(|t| t.exit_code == 137)
+            && let Some(probe) = ctx.spec(&c.name).and_then(|s| s.liveness_probe.as_ref())
+        {
+            let (delay, threshold, period, total) = super::probe_kill::kill_budget(probe);
+            finding = finding.evidence(format!(
+                "livenessProbe declared: kill budget {delay}s + {threshold} × {period}s = {total}s; look for Unhealthy/Killing events"
+            ));
         }
         for event in ctx.container_events(&c.name) {
             if event.reason == "BackOff" {
@@ -123,20 +140,17 @@ fn check(ctx: &PodContext) -> Vec<Finding> {
                 finding = finding.evidence(format!("previous log: {line}"));
             }
         }
-        let fix = match last.exit_code {
-            0 => format!(
+        let fix = match last.map(|t| t.exit_code) {
+            Some(0) => format!(
                 "give {} a long-running command (or, if it is a one-shot job, make it an init container)",
                 c.name
             ),
-            126 | 127 | 128 => format!("fix the command or image of {}", c.name),
-            137 => format!(
+            Some(126..=128) => format!("fix the command or image of {}", c.name),
+            Some(137) => format!(
                 "check its liveness probe and terminationGracePeriodSeconds; read `kubectl logs --previous -c {}`",
                 c.name
             ),
-            _ => format!(
-                "read why it exits: `kubectl logs --previous -c {}` (or `kubectl sidecar logs -p`)",
-                c.name
-            ),
+            _ => format!("read why it exits: `kubectl logs --previous -c {}`", c.name),
         };
         findings.push(finding.fix(fix));
     }
