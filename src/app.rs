@@ -30,6 +30,7 @@ pub async fn run(
             let options = Options::from_args(&args.common, ambient)?;
             commands::volumes::run(&options, out, err).await
         }
+        Command::Completion(args) => commands::completion::write_script(args.shell, out),
         Command::Diagnose(args) if args.list_rules => commands::diagnose::list_rules(out),
         Command::Diagnose(args) => {
             let options = Options::from_args(&args.common, ambient)?;

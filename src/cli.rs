@@ -51,11 +51,19 @@ Examples:
   # Machine-readable (schema in docs/output-schema.md)
   kubectl sidecar ls -o json";
 
+/// `0.1.0 (commit 1a2b3c4d5e6f)`: the git commit comes from build.rs.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("KUBECTL_SIDECAR_COMMIT"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "kubectl-sidecar",
     bin_name = "kubectl sidecar",
-    version,
+    version = VERSION,
     about = ABOUT,
     long_about = LONG_ABOUT,
     after_help = ROOT_EXAMPLES,
@@ -84,6 +92,40 @@ pub enum Command {
     /// Explain what is wrong with the pods' sidecars: findings with rule IDs, evidence and a fix
     #[command(after_help = DIAGNOSE_EXAMPLES)]
     Diagnose(DiagnoseArgs),
+
+    /// Print a shell completion script for kubectl-sidecar
+    #[command(after_help = COMPLETION_HELP)]
+    Completion(CompletionArgs),
+}
+
+const COMPLETION_HELP: &str = "\
+These scripts complete the kubectl-sidecar executable. For `kubectl sidecar <TAB>`, kubectl
+(1.26+) asks the kubectl_complete-sidecar executable instead: link it next to the plugin:
+  ln -s \"$(command -v kubectl-sidecar)\" \"$(dirname \"$(command -v kubectl-sidecar)\")/kubectl_complete-sidecar\"
+
+Examples:
+  # bash, current shell
+  source <(kubectl sidecar completion bash)
+
+  # zsh: put _kubectl-sidecar on your fpath
+  kubectl sidecar completion zsh > \"${fpath[1]}/_kubectl-sidecar\"
+
+  # fish
+  kubectl sidecar completion fish > ~/.config/fish/completions/kubectl-sidecar.fish";
+
+#[derive(Debug, Args)]
+pub struct CompletionArgs {
+    /// The shell to generate the script for
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
 }
 
 const ORDER_EXAMPLES: &str = "\
@@ -242,4 +284,50 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    /// docs/man holds man pages generated from this definition; this test fails when they are
+    /// stale (`UPDATE_GOLDEN=1 cargo test` rewrites them).
+    #[test]
+    fn man_pages_are_fresh() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/man");
+        // The package version only: the commit would make every commit stale the pages.
+        let root = Cli::command()
+            .name("kubectl-sidecar")
+            .version(env!("CARGO_PKG_VERSION"));
+        let mut pages = vec![("kubectl-sidecar.1".to_string(), root.clone())];
+        for sub in root.get_subcommands() {
+            let name = format!("kubectl-sidecar-{}", sub.get_name());
+            // clap wants a 'static name; leaking a few test-only strings is fine.
+            let name: &'static str = Box::leak(name.into_boxed_str());
+            let page = sub.clone().name(name).version(env!("CARGO_PKG_VERSION"));
+            pages.push((format!("{name}.1"), page));
+        }
+        for (file, command) in pages {
+            let mut rendered = Vec::new();
+            clap_mangen::Man::new(command)
+                .render(&mut rendered)
+                .expect("render man page");
+            let path = dir.join(&file);
+            if std::env::var_os("UPDATE_GOLDEN").is_some() {
+                std::fs::write(&path, &rendered).expect("write man page");
+                continue;
+            }
+            let committed = std::fs::read(&path).unwrap_or_default();
+            assert!(
+                committed == rendered,
+                "docs/man/{file} is stale: run UPDATE_GOLDEN=1 cargo test"
+            );
+        }
+    }
 }

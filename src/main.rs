@@ -3,6 +3,7 @@
 mod app;
 mod cli;
 mod commands;
+mod complete;
 mod diagnose;
 mod error;
 mod model;
@@ -15,6 +16,21 @@ use std::io::Write;
 use clap::Parser;
 
 fn main() {
+    // Invoked as kubectl_complete-sidecar (a link to this binary): kubectl's plugin completion.
+    let mut args = std::env::args_os();
+    let invoked_as = args
+        .next()
+        .and_then(|a| {
+            std::path::Path::new(&a)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+        })
+        .unwrap_or_default();
+    if invoked_as == complete::COMPLETION_EXECUTABLE {
+        let words: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
+        std::process::exit(run_completion(&words));
+    }
+
     let cli = cli::Cli::parse();
     let ambient = options::Ambient::from_process();
     let runtime = match tokio::runtime::Builder::new_current_thread()
@@ -47,4 +63,18 @@ fn main() {
     // A flush error here means the reader went away; there is nobody left to tell.
     let _ = out.flush();
     std::process::exit(code);
+}
+
+/// kubectl's plugin completion never fails loudly: at worst it offers nothing.
+fn run_completion(words: &[String]) -> i32 {
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return 0;
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let _ = runtime.block_on(complete::run(words, &mut out));
+    0
 }

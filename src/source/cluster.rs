@@ -7,7 +7,7 @@ use std::fmt::Debug;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::batch::v1::{CronJob, Job};
-use k8s_openapi::api::core::v1::{Event, Pod, ReplicationController};
+use k8s_openapi::api::core::v1::{Event, Namespace, Pod, ReplicationController};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector as ApiLabelSelector;
 use kube::api::{Api, ListParams, LogParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
@@ -315,6 +315,13 @@ impl Cluster {
     }
 }
 
+fn names<K: Resource>(objects: Vec<K>) -> Vec<String> {
+    objects
+        .into_iter()
+        .filter_map(|o| o.meta().name.clone())
+        .collect()
+}
+
 /// kube prefixes causes with its own variant names ("ServiceError: client error (Connect)");
 /// the user needs the last, concrete part.
 fn clean_cause(cause: &str) -> String {
@@ -460,6 +467,52 @@ impl Cluster {
                     e,
                 )
             })
+    }
+
+    /// Names of all namespaces (for completion).
+    pub async fn namespace_names(&self) -> Result<Vec<String>> {
+        let api: Api<Namespace> = Api::all(self.client.clone());
+        let list = self
+            .list_all(&api, ListParams::default(), "list namespaces")
+            .await?;
+        Ok(list.into_iter().filter_map(|n| n.metadata.name).collect())
+    }
+
+    /// Names of the workloads of one kind in a namespace (for completion).
+    pub async fn workload_names(&self, namespace: &str, kind: WorkloadKind) -> Result<Vec<String>> {
+        let ns = Some(namespace);
+        let action = format!("list {} in namespace {namespace}", kind.kind());
+        let params = ListParams::default;
+        Ok(match kind {
+            WorkloadKind::Deployment => names(
+                self.list_all(&self.api::<Deployment>(ns), params(), &action)
+                    .await?,
+            ),
+            WorkloadKind::ReplicaSet => names(
+                self.list_all(&self.api::<ReplicaSet>(ns), params(), &action)
+                    .await?,
+            ),
+            WorkloadKind::StatefulSet => names(
+                self.list_all(&self.api::<StatefulSet>(ns), params(), &action)
+                    .await?,
+            ),
+            WorkloadKind::DaemonSet => names(
+                self.list_all(&self.api::<DaemonSet>(ns), params(), &action)
+                    .await?,
+            ),
+            WorkloadKind::Job => names(
+                self.list_all(&self.api::<Job>(ns), params(), &action)
+                    .await?,
+            ),
+            WorkloadKind::CronJob => names(
+                self.list_all(&self.api::<CronJob>(ns), params(), &action)
+                    .await?,
+            ),
+            WorkloadKind::ReplicationController => names(
+                self.list_all(&self.api::<ReplicationController>(ns), params(), &action)
+                    .await?,
+            ),
+        })
     }
 
     /// `major.minor` of the API server, parsed leniently (`"28+"` on some distributions).

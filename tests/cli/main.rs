@@ -4,5 +4,6 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod completion;
 mod diagnose;
 mod ls;

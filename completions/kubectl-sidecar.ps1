@@ -1,0 +1,203 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'kubectl-sidecar' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'kubectl-sidecar'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'kubectl-sidecar' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List every container of the selected pods: role, startup position, state, readiness, restarts and last termination')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every container of the selected pods: role, startup position, state, readiness, restarts and last termination')
+            [CompletionResult]::new('order', 'order', [CompletionResultType]::ParameterValue, 'Declared startup and shutdown order vs. the actual timeline, with ordering hazards')
+            [CompletionResult]::new('volumes', 'volumes', [CompletionResultType]::ParameterValue, 'Which container mounts which volume where, and mount mismatches')
+            [CompletionResult]::new('diagnose', 'diagnose', [CompletionResultType]::ParameterValue, 'Explain what is wrong with the pods'' sidecars: findings with rule IDs, evidence and a fix')
+            [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script for kubectl-sidecar')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kubectl-sidecar;ls' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to use (default: the kubeconfig context''s namespace, else "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace to use (default: the kubeconfig context''s namespace, else "default")')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Label selector, applied by the API server (e.g. -l app=web,tier!=cache)')
+            [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Label selector, applied by the API server (e.g. -l app=web,tier!=cache)')
+            [CompletionResult]::new('--field-selector', '--field-selector', [CompletionResultType]::ParameterName, 'Field selector, applied by the API server (e.g. --field-selector spec.nodeName=node-1)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Time to wait for each API request before giving up (e.g. 10s, 1m; 0 = no timeout)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Only show containers whose name matches this regular expression')
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'Only show containers whose name matches this regular expression')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output (auto: only on a terminal, and never when NO_COLOR is set)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Read pods from files instead of the cluster: a file, a directory or - for stdin (repeatable). Accepts Pod, List/PodList and workload manifests')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'Read pods from files instead of the cluster: a file, a directory or - for stdin (repeatable). Accepts Pod, List/PodList and workload manifests')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Select pods in every namespace')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Select pods in every namespace')
+            [CompletionResult]::new('--only-problems', '--only-problems', [CompletionResultType]::ParameterName, 'Show only containers that need attention (and the pods they belong to)')
+            [CompletionResult]::new('--problems', '--problems', [CompletionResultType]::ParameterName, 'Show only containers that need attention (and the pods they belong to)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kubectl-sidecar;list' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to use (default: the kubeconfig context''s namespace, else "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace to use (default: the kubeconfig context''s namespace, else "default")')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Label selector, applied by the API server (e.g. -l app=web,tier!=cache)')
+            [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Label selector, applied by the API server (e.g. -l app=web,tier!=cache)')
+            [CompletionResult]::new('--field-selector', '--field-selector', [CompletionResultType]::ParameterName, 'Field selector, applied by the API server (e.g. --field-selector spec.nodeName=node-1)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Time to wait for each API request before giving up (e.g. 10s, 1m; 0 = no timeout)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Only show containers whose name matches this regular expression')
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'Only show containers whose name matches this regular expression')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output (auto: only on a terminal, and never when NO_COLOR is set)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Read pods from files instead of the cluster: a file, a directory or - for stdin (repeatable). Accepts Pod, List/PodList and workload manifests')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'Read pods from files instead of the cluster: a file, a directory or - for stdin (repeatable). Accepts Pod, List/PodList and workload manifests')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Select pods in every namespace')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Select pods in every namespace')
+            [CompletionResult]::new('--only-problems', '--only-problems', [CompletionResultType]::ParameterName, 'Show only containers that need attention (and the pods they belong to)')
+            [CompletionResult]::new('--problems', '--problems', [CompletionResultType]::ParameterName, 'Show only containers that need attention (and the pods they belong to)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kubectl-sidecar;order' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to use (default: the kubeconfig context''s namespace, else "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace to use (default: the kubeconfig context''s namespace, else "default")')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Label selector, applied by the API server (e.g. -l app=web,tier!=cache)')
+            [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Label selector, applied by the API server (e.g. -l app=web,tier!=cache)')
+            [CompletionResult]::new('--field-selector', '--field-selector', [CompletionResultType]::ParameterName, 'Field selector, applied by the API server (e.g. --field-selector spec.nodeName=node-1)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Time to wait for each API request before giving up (e.g. 10s, 1m; 0 = no timeout)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Only show containers whose name matches this regular expression')
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'Only show containers whose name matches this regular expression')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output (auto: only on a terminal, and never when NO_COLOR is set)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Read pods from files instead of the cluster: a file, a directory or - for stdin (repeatable). Accepts Pod, List/PodList and workload manifests')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'Read pods from files instead of the cluster: a file, a directory or - for stdin (repeatable). Accepts Pod, List/PodList and workload manifests')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Select pods in every namespace')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Select pods in every namespace')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kubectl-sidecar;volumes' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to use (default: the kubeconfig context''s namespace, else "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace to use (default: the kubeconfig context''s namespace, else "default")')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Label selector, applied by the API server (e.g. -l app=web,tier!=cache)')
+            [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Label selector, applied by the API server (e.g. -l app=web,tier!=cache)')
+            [CompletionResult]::new('--field-selector', '--field-selector', [CompletionResultType]::ParameterName, 'Field selector, applied by the API server (e.g. --field-selector spec.nodeName=node-1)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Time to wait for each API request before giving up (e.g. 10s, 1m; 0 = no timeout)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Only show containers whose name matches this regular expression')
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'Only show containers whose name matches this regular expression')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output (auto: only on a terminal, and never when NO_COLOR is set)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Read pods from files instead of the cluster: a file, a directory or - for stdin (repeatable). Accepts Pod, List/PodList and workload manifests')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'Read pods from files instead of the cluster: a file, a directory or - for stdin (repeatable). Accepts Pod, List/PodList and workload manifests')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Select pods in every namespace')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Select pods in every namespace')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kubectl-sidecar;diagnose' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to use (default: the kubeconfig context''s namespace, else "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace to use (default: the kubeconfig context''s namespace, else "default")')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Label selector, applied by the API server (e.g. -l app=web,tier!=cache)')
+            [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Label selector, applied by the API server (e.g. -l app=web,tier!=cache)')
+            [CompletionResult]::new('--field-selector', '--field-selector', [CompletionResultType]::ParameterName, 'Field selector, applied by the API server (e.g. --field-selector spec.nodeName=node-1)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Time to wait for each API request before giving up (e.g. 10s, 1m; 0 = no timeout)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Only show containers whose name matches this regular expression')
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'Only show containers whose name matches this regular expression')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output (auto: only on a terminal, and never when NO_COLOR is set)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Read pods from files instead of the cluster: a file, a directory or - for stdin (repeatable). Accepts Pod, List/PodList and workload manifests')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'Read pods from files instead of the cluster: a file, a directory or - for stdin (repeatable). Accepts Pod, List/PodList and workload manifests')
+            [CompletionResult]::new('--severity', '--severity', [CompletionResultType]::ParameterName, 'Show only findings at or above this severity')
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit with code 3 when a finding at or above this severity exists (never: always 0)')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Select pods in every namespace')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Select pods in every namespace')
+            [CompletionResult]::new('--no-group', '--no-group', [CompletionResultType]::ParameterName, 'List every pod''s findings separately instead of merging replicas of a workload')
+            [CompletionResult]::new('--list-rules', '--list-rules', [CompletionResultType]::ParameterName, 'Print the rule catalog (IDs and what they detect) and exit')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kubectl-sidecar;completion' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kubectl-sidecar;help' {
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List every container of the selected pods: role, startup position, state, readiness, restarts and last termination')
+            [CompletionResult]::new('order', 'order', [CompletionResultType]::ParameterValue, 'Declared startup and shutdown order vs. the actual timeline, with ordering hazards')
+            [CompletionResult]::new('volumes', 'volumes', [CompletionResultType]::ParameterValue, 'Which container mounts which volume where, and mount mismatches')
+            [CompletionResult]::new('diagnose', 'diagnose', [CompletionResultType]::ParameterValue, 'Explain what is wrong with the pods'' sidecars: findings with rule IDs, evidence and a fix')
+            [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script for kubectl-sidecar')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kubectl-sidecar;help;ls' {
+            break
+        }
+        'kubectl-sidecar;help;order' {
+            break
+        }
+        'kubectl-sidecar;help;volumes' {
+            break
+        }
+        'kubectl-sidecar;help;diagnose' {
+            break
+        }
+        'kubectl-sidecar;help;completion' {
+            break
+        }
+        'kubectl-sidecar;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}
