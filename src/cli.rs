@@ -130,11 +130,20 @@ pub enum Shell {
 
 const ORDER_EXAMPLES: &str = "\
 Examples:
-  # Start-up and shutdown order of one pod, with its actual timeline
+  # Start-up and shutdown order of one pod, its actual timeline and its hazards
   kubectl sidecar order checkout-6d8f9b7c4-q8zpl
 
-  # Ordering hazards of a manifest before it is applied
-  kubectl sidecar order -f deployment.yaml";
+  # The pods of a deployment, showing only the proxy containers
+  kubectl sidecar order deploy/web -c 'proxy|envoy'
+
+  # Ordering hazards of a manifest before it is applied (no status: no timeline)
+  kubectl sidecar order -f deployment.yaml
+
+  # Machine-readable: gates, shutdown steps, offsets in seconds, findings (docs/order.md)
+  kubectl sidecar order web-0 -o json
+
+Hazards (rule IDs shared with diagnose): startup-order, init-blocked, sidecar-as-init,
+shutdown-order. The exit code is 0 even when hazards are found.";
 
 const VOLUMES_EXAMPLES: &str = "\
 Examples:
@@ -158,6 +167,7 @@ Examples:
   # Offline, on a dump attached to the incident
   kubectl sidecar diagnose -f pods.json";
 
+/// `order` takes the shared flags only; `-o wide` prints the same as the default table.
 #[derive(Debug, Args)]
 pub struct OrderArgs {
     #[command(flatten)]

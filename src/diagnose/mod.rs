@@ -39,6 +39,8 @@ pub struct PodContext<'a> {
     pub previous_logs: BTreeMap<&'a str, &'a [String]>,
     pub server_version: Option<(u32, u32)>,
     pub now: Timestamp,
+    /// The hazards of `order`, computed once per pod for the rules that report them.
+    pub order_findings: Vec<Finding>,
 }
 
 impl<'a> PodContext<'a> {
@@ -176,6 +178,7 @@ pub fn diagnose(pods: &[SourcePod], evidence: &Evidence, now: Timestamp) -> Diag
             previous_logs,
             server_version: evidence.server_version,
             now,
+            order_findings: crate::model::order::order_findings(source),
         };
         let pod_findings = rules::run_all(&ctx);
         if pod_findings.is_empty() {

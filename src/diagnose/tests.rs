@@ -94,10 +94,36 @@ fn rule_ids_are_unique_kebab_case_and_documented() {
 
 #[test]
 fn healthy_pods_have_no_findings() {
-    for name in ["agent-native.json", "web-logs.json", "istio-injected.json"] {
-        let findings = run(fixture(name));
-        assert!(findings.is_empty(), "{name}: {findings:#?}");
-    }
+    let findings = run(fixture("web-logs.json"));
+    assert!(findings.is_empty(), "{findings:#?}");
+    // Running fine, with only design notes: no warning or worse about agent-0.
+    let findings = run(fixture("agent-native.json"));
+    assert!(
+        findings
+            .iter()
+            .all(|f| f.finding.severity == Severity::Info),
+        "{findings:#?}"
+    );
+}
+
+#[test]
+fn order_hazards_are_reported_under_their_own_ids() {
+    let findings = run(fixture("istio-injected.json"));
+    let f = only(&findings, "shutdown-order");
+    assert_eq!(f.finding.container.as_deref(), Some("istio-proxy"));
+    assert_eq!(f.finding.severity, Severity::Warning);
+    assert_eq!(
+        only(&findings, "startup-order")
+            .finding
+            .container
+            .as_deref(),
+        Some("istio-proxy")
+    );
+
+    let findings = run(fixture("init-stuck.json"));
+    let f = only(&findings, "init-blocked");
+    assert_eq!(f.finding.container.as_deref(), Some("migrate"));
+    assert_eq!(f.finding.severity, Severity::Critical);
 }
 
 // ---------------------------------------------------------------- oom-killed

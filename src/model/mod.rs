@@ -6,6 +6,7 @@
 
 pub mod finding;
 pub mod kubectl;
+pub mod order;
 pub mod quantity;
 pub mod termination;
 

@@ -3,6 +3,7 @@
 
 pub mod containers;
 pub mod findings;
+pub mod order;
 pub mod structured;
 pub mod style;
 

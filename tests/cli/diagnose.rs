@@ -161,10 +161,10 @@ fn forbidden_events_are_a_warning_not_a_failure() {
 
 #[test]
 fn healthy_pod_prints_one_line() {
-    let out = sidecar(&["diagnose", "-f", &cluster_fixture("agent-native.json")]);
+    let out = sidecar(&["diagnose", "-f", &cluster_fixture("web-logs.json")]);
     assert_eq!(
         out.ok(),
-        "OK        observability/agent-0: Running 3/3, no findings\n\n1 pod(s) checked: 0 critical, 0 warning, 0 info; 1 healthy\n"
+        "OK        shop/web-7c9d8b6f5d-x2x4k: Running 2/2, no findings\n\n1 pod(s) checked: 0 critical, 0 warning, 0 info; 1 healthy\n"
     );
 }
 

@@ -7,3 +7,4 @@ mod support;
 mod completion;
 mod diagnose;
 mod ls;
+mod order;

@@ -24,9 +24,11 @@ const EXPLAINED: &[&str] = &[
     "FailedPreStopHook",
 ];
 
+/// (total count, last seen, latest message) of one (container, reason).
+type Aggregate<'a> = (u32, Option<jiff::Timestamp>, &'a str);
+
 fn check(ctx: &PodContext) -> Vec<Finding> {
-    let mut grouped: BTreeMap<(Option<&str>, &str), (u32, Option<jiff::Timestamp>, &str)> =
-        BTreeMap::new();
+    let mut grouped: BTreeMap<(Option<&str>, &str), Aggregate> = BTreeMap::new();
     for e in &ctx.events {
         if !e.warning || EXPLAINED.contains(&e.reason.as_str()) {
             continue;

@@ -11,6 +11,7 @@ mod image_pull;
 mod job_sidecar;
 mod no_resources;
 mod oom_killed;
+mod order_hazards;
 mod probe_kill;
 mod restart_storm;
 
@@ -42,6 +43,10 @@ pub const RULES: &[Rule] = &[
     probe_kill::RULE,
     restart_storm::RULE,
     stuck_terminating::RULE,
+    order_hazards::BLOCKED,
+    order_hazards::AS_INIT,
+    order_hazards::STARTUP,
+    order_hazards::SHUTDOWN,
     no_resources::RULE,
     // Last: it reports warning events no other rule explained.
     events::RULE,
