@@ -18,6 +18,7 @@ use k8s_openapi::api::core::v1::{
 };
 use serde::Serialize;
 
+use crate::source::target::WorkloadKind;
 use crate::source::{SourcePod, pod_namespace};
 use termination::{signal_name, termination_signal};
 
@@ -314,6 +315,22 @@ pub fn main_container_name(pod: &Pod) -> Option<&str> {
     annotated
         .or(first_app.map(|c| c.name.as_str()))
         .or_else(|| containers.first().map(|c| c.name.as_str()))
+}
+
+/// Whether a pod belongs to a Job (owner, `job-name` label, or a Job/CronJob template): its
+/// containers are meant to finish, so a classic sidecar that never exits keeps it running.
+pub fn belongs_to_job(source: &SourcePod) -> bool {
+    if let Some(template) = &source.template_of {
+        return matches!(template.kind, WorkloadKind::Job | WorkloadKind::CronJob);
+    }
+    let meta = &source.pod.metadata;
+    meta.owner_references
+        .iter()
+        .flatten()
+        .any(|o| o.kind == "Job")
+        || meta.labels.as_ref().is_some_and(|l| {
+            l.contains_key("job-name") || l.contains_key("batch.kubernetes.io/job-name")
+        })
 }
 
 /// Container names that mesh and agent injectors add next to the application.

@@ -25,7 +25,6 @@ use super::{
     build_pod_view,
 };
 use crate::source::SourcePod;
-use crate::source::target::WorkloadKind;
 
 /// A dependency (proxy, log shipper) started without anything making the app wait for it.
 pub const STARTUP_ORDER: &str = "startup-order";
@@ -359,17 +358,8 @@ impl<'a> Ctx<'a> {
 
     /// The pod belongs to a Job (or CronJob): its containers are meant to finish.
     fn job_pod(&self) -> bool {
-        if let Some(t) = &self.source.template_of {
-            return matches!(t.kind, WorkloadKind::Job | WorkloadKind::CronJob);
-        }
-        let meta = &self.pod.metadata;
-        meta.owner_references
-            .iter()
-            .flatten()
-            .any(|o| o.kind == "Job")
-            || meta.labels.as_ref().is_some_and(|l| {
-                l.contains_key("job-name") || l.contains_key("batch.kubernetes.io/job-name")
-            })
+        // Run-to-completion pods count too: they are meant to finish, not to be stopped.
+        super::belongs_to_job(self.source)
             || matches!(
                 self.spec.restart_policy.as_deref(),
                 Some("Never" | "OnFailure")

@@ -5,28 +5,13 @@
 use super::Rule;
 use crate::diagnose::{PodContext, label};
 use crate::model::finding::{Finding, Severity};
-use crate::model::{Role, State};
-use crate::source::target::WorkloadKind;
+use crate::model::{Role, State, belongs_to_job};
 
 pub const RULE: Rule = Rule {
     id: "job-sidecar-never-exits",
     title: "a Job pod's classic sidecar keeps running after the main container finished",
     check,
 };
-
-fn is_job_pod(ctx: &PodContext) -> bool {
-    if let Some(template) = &ctx.source.template_of {
-        return matches!(template.kind, WorkloadKind::Job | WorkloadKind::CronJob);
-    }
-    let meta = &ctx.source.pod.metadata;
-    meta.owner_references
-        .iter()
-        .flatten()
-        .any(|o| o.kind == "Job")
-        || meta.labels.as_ref().is_some_and(|l| {
-            l.contains_key("job-name") || l.contains_key("batch.kubernetes.io/job-name")
-        })
-}
 
 fn native_sidecar_advice(ctx: &PodContext, sidecar: &str) -> String {
     let base = format!(
@@ -41,7 +26,7 @@ fn native_sidecar_advice(ctx: &PodContext, sidecar: &str) -> String {
 }
 
 fn check(ctx: &PodContext) -> Vec<Finding> {
-    if !is_job_pod(ctx) {
+    if !belongs_to_job(ctx.source) {
         return Vec::new();
     }
     let Some(main) = ctx.main() else {
