@@ -1630,6 +1630,7 @@ mod tests {
 
     use super::*;
     use crate::source::WorkloadRef;
+    use crate::source::target::WorkloadKind;
 
     fn source(value: Value) -> SourcePod {
         SourcePod {
