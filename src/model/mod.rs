@@ -9,6 +9,7 @@ pub mod kubectl;
 pub mod order;
 pub mod quantity;
 pub mod termination;
+pub mod volumes;
 
 use std::collections::BTreeMap;
 

@@ -6,6 +6,7 @@ pub mod findings;
 pub mod order;
 pub mod structured;
 pub mod style;
+pub mod volumes;
 
 use jiff::{SignedDuration, Timestamp};
 

@@ -8,3 +8,4 @@ mod completion;
 mod diagnose;
 mod ls;
 mod order;
+mod krew;

@@ -1,0 +1,326 @@
+//! The `volumes` table: per pod a header line, the volumes × containers matrix (one row per
+//! volume with its type and source, one column per container, each cell the mount path with
+//! `ro`/`rw`, subPath and propagation), then the pod's findings.
+//!
+//! `!` marks rows with a warning or critical finding, so `--color never` and pipes lose
+//! nothing; color only adds emphasis.
+
+use std::fmt::Write as _;
+use std::io::Write;
+
+use comfy_table::{ContentArrangement, Table, presets};
+use jiff::Timestamp;
+
+use super::age;
+use super::structured::write_error;
+use super::style::{Palette, Tone};
+use crate::error::Result;
+use crate::model::finding::Severity;
+use crate::model::volumes::{ContainerRef, MountCell, PodVolumes, VolumeFinding, VolumeRow};
+
+pub struct VolumesTableOptions {
+    /// Adds the service account token row, the containers' user IDs, recursiveReadOnly and
+    /// every mountPropagation.
+    pub wide: bool,
+    pub now: Timestamp,
+    pub palette: Palette,
+}
+
+/// Problem marker, so problems stand out without color too.
+const MARKER: &str = "!";
+
+pub fn write_volumes_table(
+    out: &mut dyn Write,
+    pods: &[PodVolumes],
+    opts: &VolumesTableOptions,
+) -> Result<()> {
+    for (index, pod) in pods.iter().enumerate() {
+        let mut text = String::new();
+        if index > 0 {
+            text.push('\n');
+        }
+        pod_text(&mut text, pod, opts);
+        out.write_all(text.as_bytes()).map_err(write_error)?;
+    }
+    Ok(())
+}
+
+fn pod_text(s: &mut String, pod: &PodVolumes, opts: &VolumesTableOptions) {
+    let p = &opts.palette;
+    let _ = writeln!(s, "{}", header(pod, opts));
+    if let Some(message) = &pod.view.message {
+        let _ = writeln!(s, "  message: {}", message.trim());
+    }
+    let rows: Vec<&VolumeRow> = pod
+        .volumes
+        .iter()
+        .filter(|r| opts.wide || !r.service_account_token)
+        .collect();
+    if rows.is_empty() {
+        let _ = writeln!(s, "  (no volumes)");
+    } else {
+        matrix_text(s, pod, &rows, opts);
+    }
+    if !opts.wide {
+        for row in pod.volumes.iter().filter(|r| r.service_account_token) {
+            let note = format!(
+                "  {}: service account token, read-only at the default path (-o wide shows it)",
+                row.name
+            );
+            let _ = writeln!(s, "{}", p.paint(&note, Tone::Dim));
+        }
+    }
+    findings_text(s, &pod.findings, p);
+}
+
+/// Like `ls`'s pod line; `!` also marks pods with warning or critical volume findings.
+fn header(pod: &PodVolumes, opts: &VolumesTableOptions) -> String {
+    let p = &opts.palette;
+    let view = &pod.view;
+    let flagged = pod
+        .findings
+        .iter()
+        .any(|f| f.finding.severity <= Severity::Warning);
+    let marker = if view.is_problem() || flagged {
+        format!("{} ", p.paint(MARKER, Tone::Bad))
+    } else {
+        String::new()
+    };
+    let name = p.paint(&view.display_name(), Tone::Strong);
+    if pod.spec_only {
+        return format!(
+            "{marker}{name}   READY -/{}   spec only: no status (read from a manifest)",
+            view.total
+        );
+    }
+    let status = match (view.status.as_deref(), view.reason.as_deref()) {
+        (Some(status), Some(reason)) if status != reason => format!("{status} (pod {reason})"),
+        (Some(status), _) => status.to_string(),
+        (None, _) => "-".to_string(),
+    };
+    let tone = if view.problem.is_some() {
+        Tone::Bad
+    } else if matches!(status.as_str(), "Running" | "Completed" | "Succeeded") {
+        Tone::Good
+    } else {
+        Tone::Warn
+    };
+    let restarts = match view.last_restart.filter(|_| view.restarts > 0) {
+        Some(at) => format!("{} ({} ago)", view.restarts, age(opts.now, at)),
+        None => view.restarts.to_string(),
+    };
+    let node = view.node.as_deref().unwrap_or("-");
+    let pod_age = view
+        .created_at
+        .map_or_else(|| "-".to_string(), |t| age(opts.now, t));
+    format!(
+        "{marker}{name}   {}   READY {}/{}   RESTARTS {restarts}   NODE {node}   AGE {pod_age}",
+        p.paint(&status, tone),
+        view.ready.unwrap_or(0),
+        view.total,
+    )
+}
+
+fn matrix_text(s: &mut String, pod: &PodVolumes, rows: &[&VolumeRow], opts: &VolumesTableOptions) {
+    let p = &opts.palette;
+    let mut table = Table::new();
+    table
+        .load_preset(presets::NOTHING)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .force_no_tty();
+    let mut header = vec![
+        String::new(),
+        "VOLUME".to_string(),
+        "TYPE".to_string(),
+        "SOURCE".to_string(),
+    ];
+    header.extend(pod.containers.iter().map(|c| column_title(c, opts.wide)));
+    let columns = header.len();
+    table.set_header(header);
+    for row in rows {
+        let marker = if row.problem {
+            p.paint(MARKER, Tone::Bad)
+        } else {
+            String::new()
+        };
+        let mut cells = vec![
+            marker,
+            row.name.clone(),
+            row.kind.as_str().to_string(),
+            source_text(row),
+        ];
+        for c in &pod.containers {
+            let mounts: Vec<String> = row
+                .mounts
+                .iter()
+                .filter(|m| m.container == c.name)
+                .map(|m| cell_text(m, opts.wide))
+                .collect();
+            cells.push(if mounts.is_empty() {
+                "-".to_string()
+            } else {
+                mounts.join(", ")
+            });
+        }
+        table.add_row(cells);
+    }
+    for i in 0..columns {
+        if let Some(col) = table.column_mut(i) {
+            // The marker column hugs the name; other columns get kubectl's 3-space gap.
+            let right = if i == 0 {
+                1
+            } else if i + 1 == columns {
+                0
+            } else {
+                3
+            };
+            col.set_padding((0, right));
+        }
+    }
+    let mut lines = table.lines().map(|l| l.trim_end().to_string());
+    if let Some(header_line) = lines.next() {
+        let _ = writeln!(s, "{}", p.paint(&header_line, Tone::Dim));
+    }
+    for line in lines {
+        let _ = writeln!(s, "{line}");
+    }
+}
+
+/// `nginx (main)`; wide adds the user: `nginx (main, uid 101)`.
+fn column_title(c: &ContainerRef, wide: bool) -> String {
+    match (wide, c.run_as_user) {
+        (true, Some(uid)) => format!("{} ({}, uid {uid})", c.name, c.role.as_str()),
+        _ => format!("{} ({})", c.name, c.role.as_str()),
+    }
+}
+
+/// `medium=Memory sizeLimit=64Mi` for an emptyDir, the source name otherwise.
+fn source_text(row: &VolumeRow) -> String {
+    let parts: Vec<String> = [
+        row.source.clone(),
+        row.medium.as_ref().map(|m| format!("medium={m}")),
+        row.size_limit.as_ref().map(|l| format!("sizeLimit={l}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if parts.is_empty() {
+        "-".to_string()
+    } else {
+        parts.join(" ")
+    }
+}
+
+/// `/var/log/nginx rw`, `/etc/app/app.yaml ro subPath=app.yaml`, `dev /dev/xvdb`.
+fn cell_text(m: &MountCell, wide: bool) -> String {
+    if m.device {
+        return format!("dev {}", m.mount_path);
+    }
+    let mut text = format!("{} {}", m.mount_path, if m.read_only { "ro" } else { "rw" });
+    if let Some(sub) = &m.sub_path {
+        let _ = write!(text, " subPath={sub}");
+    }
+    if let Some(sub) = &m.sub_path_expr {
+        let _ = write!(text, " subPathExpr={sub}");
+    }
+    if let Some(propagation) = m
+        .mount_propagation
+        .as_deref()
+        .filter(|p| wide || *p != "None")
+    {
+        let _ = write!(text, " propagation={propagation}");
+    }
+    if let Some(rro) = m.recursive_read_only.as_deref().filter(|_| wide) {
+        let _ = write!(text, " recursiveReadOnly={rro}");
+    }
+    text
+}
+
+fn severity_tone(severity: Severity) -> Tone {
+    match severity {
+        Severity::Critical => Tone::Bad,
+        Severity::Warning => Tone::Warn,
+        Severity::Info => Tone::Dim,
+    }
+}
+
+/// Pads `plain` to `width`, painting only the text.
+fn padded(painted: String, plain: &str, width: usize) -> String {
+    let pad = width.saturating_sub(plain.chars().count());
+    format!("{painted}{}", " ".repeat(pad))
+}
+
+fn findings_text(s: &mut String, findings: &[VolumeFinding], p: &Palette) {
+    let title = p.paint("FINDINGS", Tone::Strong);
+    if findings.is_empty() {
+        let _ = writeln!(s, "\n{title}   none");
+        return;
+    }
+    let _ = writeln!(s, "\n{title}");
+    let rule_width = findings
+        .iter()
+        .map(|f| f.finding.rule.len())
+        .max()
+        .unwrap_or(0);
+    for f in findings {
+        let f = &f.finding;
+        let severity = f.severity.as_str();
+        let subject = f
+            .container
+            .as_deref()
+            .map(|c| format!("{c}: "))
+            .unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "  {}  {}  {subject}{}",
+            padded(p.paint(severity, severity_tone(f.severity)), severity, 8),
+            padded(p.paint(f.rule, Tone::Strong), f.rule, rule_width),
+            f.summary
+        );
+        for line in &f.evidence {
+            let _ = writeln!(s, "      evidence: {line}");
+        }
+        if let Some(fix) = &f.fix {
+            let _ = writeln!(s, "      {} {fix}", p.paint("fix:", Tone::Good));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell() -> MountCell {
+        MountCell {
+            container: "app".to_string(),
+            mount_path: "/data".to_string(),
+            read_only: false,
+            sub_path: None,
+            sub_path_expr: None,
+            mount_propagation: None,
+            recursive_read_only: None,
+            device: false,
+        }
+    }
+
+    #[test]
+    fn cells_say_ro_rw_subpath_and_propagation() {
+        assert_eq!(cell_text(&cell(), false), "/data rw");
+        let mut m = cell();
+        m.read_only = true;
+        m.sub_path = Some("app.yaml".to_string());
+        m.mount_propagation = Some("None".to_string());
+        m.recursive_read_only = Some("Enabled".to_string());
+        assert_eq!(cell_text(&m, false), "/data ro subPath=app.yaml");
+        assert_eq!(
+            cell_text(&m, true),
+            "/data ro subPath=app.yaml propagation=None recursiveReadOnly=Enabled"
+        );
+        m.mount_propagation = Some("HostToContainer".to_string());
+        assert!(cell_text(&m, false).ends_with("propagation=HostToContainer"));
+        let mut d = cell();
+        d.device = true;
+        d.mount_path = "/dev/xvdb".to_string();
+        assert_eq!(cell_text(&d, false), "dev /dev/xvdb");
+    }
+}
