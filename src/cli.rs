@@ -147,11 +147,26 @@ shutdown-order. The exit code is 0 even when hazards are found.";
 
 const VOLUMES_EXAMPLES: &str = "\
 Examples:
-  # Volumes x containers of the pods of a deployment
+  # Volumes x containers of the pods of a deployment, with the mount findings
   kubectl sidecar volumes deploy/web
 
+  # One pod, adding the service account token, user IDs and every mount option
+  kubectl sidecar volumes web-7c9d8b6f5d-x2x4k -o wide
+
+  # Only the log shipper's column and the findings that involve it
+  kubectl sidecar volumes deploy/web -c 'fluent|log'
+
   # Mount findings of a manifest before it is applied
-  kubectl sidecar volumes -f deployment.yaml -o json";
+  kubectl sidecar volumes -f deployment.yaml
+
+  # Machine-readable: the matrix and the findings (docs/volumes.md)
+  kubectl sidecar volumes -n shop -o json
+
+Findings (rule IDs shared with diagnose): mount-over-root, undefined-volume,
+duplicate-mount-path, mount-mismatch, volume-no-writer, writer-read-only,
+memory-emptydir-no-limit, volume-uid-mismatch, emptydir-not-shared, volume-unused,
+subpath-no-updates, log-volume-no-size-limit, log-sidecar-no-storage-limit.
+The exit code is 0 even when findings are reported.";
 
 const DIAGNOSE_EXAMPLES: &str = "\
 Examples:
@@ -174,6 +189,8 @@ pub struct OrderArgs {
     pub common: CommonArgs,
 }
 
+/// `volumes` takes the shared flags only; `-o wide` adds the service account token row, the
+/// containers' user IDs, mountPropagation and recursiveReadOnly.
 #[derive(Debug, Args)]
 pub struct VolumesArgs {
     #[command(flatten)]

@@ -120,7 +120,7 @@ pub async fn run(
     }
     let diagnosis = diagnosis.filter_and_sort(diagnose_options.min_severity);
     let report = DiagnoseReport {
-        api_version: crate::commands::ls::SCHEMA_VERSION,
+        api_version: super::SCHEMA_VERSION,
         kind: "DiagnoseReport",
         summary: Summary {
             pods_checked: diagnosis.pods_checked,

@@ -4,28 +4,18 @@
 use std::io::Write;
 
 use regex::Regex;
-use serde::Serialize;
 
+use super::{PodsReport, load_with_warnings, note_nothing_matched, write_report};
 use crate::cli::OutputFormat;
 use crate::error::Result;
 use crate::model::{PodView, build_views};
 use crate::options::Options;
 use crate::render::containers::{TableOptions, write_table};
-use crate::render::structured::{write_error, write_json, write_yaml};
 use crate::render::style::Palette;
-use crate::source::{SourcePod, load_pods};
+use crate::source::SourcePod;
 
-/// Version of the `-o json|yaml` schema (docs/output-schema.md).
-pub const SCHEMA_VERSION: &str = "kubectl-sidecar/v1";
-
-/// The `ls` report, as printed by `-o json|yaml`.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LsReport {
-    pub api_version: &'static str,
-    pub kind: &'static str,
-    pub pods: Vec<PodView>,
-}
+/// The `ls` report, as printed by `-o json|yaml` (docs/output-schema.md).
+pub type LsReport = PodsReport<PodView>;
 
 pub struct LsOptions {
     pub only_problems: bool,
@@ -54,11 +44,7 @@ pub fn build_report(
             }
         }
     }
-    LsReport {
-        api_version: SCHEMA_VERSION,
-        kind: "ContainerReport",
-        pods: views,
-    }
+    PodsReport::new("ContainerReport", views)
 }
 
 pub async fn run(
@@ -67,35 +53,23 @@ pub async fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<()> {
-    let loaded = load_pods(&options.selection, &options.source).await?;
-    for warning in &loaded.warnings {
-        let _ = writeln!(err, "warning: {warning}");
-    }
-    let loaded_count = loaded.pods.len();
+    let loaded = load_with_warnings(options, err).await?;
     let report = build_report(
         &loaded.pods,
         options.selection.container.as_ref(),
         ls.only_problems,
     );
-    if report.pods.is_empty() && loaded_count > 0 {
-        let why = if ls.only_problems {
-            format!("no problems found in {loaded_count} pod(s)")
-        } else {
-            format!("no container of the {loaded_count} selected pod(s) matches -c/--container")
-        };
-        let _ = writeln!(err, "{why}");
+    if ls.only_problems && report.pods.is_empty() {
+        let _ = writeln!(err, "no problems found in {} pod(s)", loaded.pods.len());
+    } else {
+        note_nothing_matched(err, loaded.pods.len(), report.pods.len());
     }
-    match options.output {
-        OutputFormat::Json => write_json(out, &report),
-        OutputFormat::Yaml => write_yaml(out, &report),
-        OutputFormat::Table | OutputFormat::Wide => {
-            let table = TableOptions {
-                wide: options.output == OutputFormat::Wide,
-                now: options.now,
-                palette: Palette::new(options.color),
-            };
-            write_table(out, &report.pods, &table)
-        }
-    }?;
-    out.flush().map_err(write_error)
+    write_report(out, options.output, &report, |out| {
+        let table = TableOptions {
+            wide: options.output == OutputFormat::Wide,
+            now: options.now,
+            palette: Palette::new(options.color),
+        };
+        write_table(out, &report.pods, &table)
+    })
 }

@@ -39,8 +39,10 @@ pub struct PodContext<'a> {
     pub previous_logs: BTreeMap<&'a str, &'a [String]>,
     pub server_version: Option<(u32, u32)>,
     pub now: Timestamp,
-    /// The hazards of `order`, computed once per pod for the rules that report them.
+    /// The hazards of `order` and the findings of `volumes`, computed once per pod for the
+    /// rules that report them.
     pub order_findings: Vec<Finding>,
+    pub volume_findings: Vec<Finding>,
 }
 
 impl<'a> PodContext<'a> {
@@ -179,6 +181,7 @@ pub fn diagnose(pods: &[SourcePod], evidence: &Evidence, now: Timestamp) -> Diag
             server_version: evidence.server_version,
             now,
             order_findings: crate::model::order::order_findings(source),
+            volume_findings: crate::model::volumes::volume_findings(source),
         };
         let pod_findings = rules::run_all(&ctx);
         if pod_findings.is_empty() {

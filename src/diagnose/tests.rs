@@ -93,9 +93,26 @@ fn rule_ids_are_unique_kebab_case_and_documented() {
 }
 
 #[test]
-fn healthy_pods_have_no_findings() {
+fn every_order_and_volume_finding_is_a_diagnose_rule() {
+    let ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+    for id in crate::model::order::RULE_IDS
+        .iter()
+        .chain(crate::model::volumes::RULE_IDS)
+    {
+        assert!(ids.contains(id), "{id} is not registered in diagnose");
+    }
+}
+
+#[test]
+fn volume_findings_are_reported_under_their_own_ids() {
     let findings = run(fixture("web-logs.json"));
-    assert!(findings.is_empty(), "{findings:#?}");
+    let f = only(&findings, "mount-mismatch");
+    assert_eq!(f.finding.container.as_deref(), Some("log-reader"));
+    assert_eq!(f.finding.severity, Severity::Warning);
+}
+
+#[test]
+fn healthy_pods_have_no_findings() {
     // Running fine, with only design notes: no warning or worse about agent-0.
     let findings = run(fixture("agent-native.json"));
     assert!(

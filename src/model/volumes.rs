@@ -51,7 +51,7 @@ pub const VOLUME_UID_MISMATCH: &str = "volume-uid-mismatch";
 pub const MOUNT_OVER_ROOT: &str = "mount-over-root";
 
 /// Every rule ID this analysis can emit.
-#[allow(dead_code, reason = "read by diagnose's rule registry and the docs test")]
+#[cfg(test)]
 pub const RULE_IDS: &[&str] = &[
     VOLUME_UNUSED,
     EMPTYDIR_NOT_SHARED,
@@ -222,7 +222,10 @@ impl VolumeKind {
     fn is_api_content(self) -> bool {
         matches!(
             self,
-            VolumeKind::ConfigMap | VolumeKind::Secret | VolumeKind::Projected | VolumeKind::DownwardApi
+            VolumeKind::ConfigMap
+                | VolumeKind::Secret
+                | VolumeKind::Projected
+                | VolumeKind::DownwardApi
         )
     }
 
@@ -349,7 +352,11 @@ pub fn analyze(source: &SourcePod) -> PodVolumes {
         .is_some_and(|w| w.kind == WorkloadKind::StatefulSet);
 
     let ctrs = containers(source, &view);
-    let mut rows = build_rows(spec.volumes.as_deref().unwrap_or_default(), &ctrs, is_statefulset);
+    let mut rows = build_rows(
+        spec.volumes.as_deref().unwrap_or_default(),
+        &ctrs,
+        is_statefulset,
+    );
     let facts = Facts {
         ctrs: &ctrs,
         rows: &rows,
@@ -429,14 +436,19 @@ struct Ctr<'a> {
     devices: &'a [VolumeDevice],
     /// command + args with `$(VAR)` expanded from the container's env.
     argv: Vec<String>,
+    /// The container sets `command` (else `argv` is only args after the image's entrypoint).
+    has_command: bool,
     /// Literal env values (after `$(VAR)` expansion); `valueFrom` entries are unknown.
     env: Vec<(&'a str, String)>,
     /// Effective runAsUser and where it comes from.
     run_as_user: Option<(i64, &'static str)>,
     memory_limit: Option<String>,
     ephemeral_storage_limit: Option<String>,
-    /// Messages from the container's status that mention mounts (runtime start errors).
-    mount_errors: Vec<String>,
+    /// Messages of the current and last state (runtime start errors, crash logs with
+    /// `FallbackToLogsOnError`), clipped.
+    messages: Vec<String>,
+    /// Restart count when the current or last termination was an OOM kill.
+    oom_killed: Option<i32>,
 }
 
 impl Ctr<'_> {
@@ -481,8 +493,9 @@ impl Ctr<'_> {
     fn origin_text(&self, r: &PathRef) -> String {
         match &r.origin {
             Origin::Command => format!(
-                "{} runs: {}",
+                "{} {}: {}",
                 self.name,
+                if self.has_command { "command" } else { "args" },
                 excerpt(&shell_words(&self.argv), &r.raw, MAX_EXCERPT)
             ),
             Origin::Env(name) => {
@@ -521,7 +534,9 @@ impl Facts<'_> {
     fn mounters(&self, row: &VolumeRow) -> Vec<&Ctr<'_>> {
         self.ctrs
             .iter()
-            .filter(|c| c.role != Role::Ephemeral && row.mounts.iter().any(|m| m.container == c.name))
+            .filter(|c| {
+                c.role != Role::Ephemeral && row.mounts.iter().any(|m| m.container == c.name)
+            })
             .collect()
     }
 
@@ -537,7 +552,11 @@ impl Facts<'_> {
 
     /// The pod runs more than one container (ephemeral debug containers aside).
     fn multi_container(&self) -> bool {
-        self.ctrs.iter().filter(|c| c.role != Role::Ephemeral).count() > 1
+        self.ctrs
+            .iter()
+            .filter(|c| c.role != Role::Ephemeral)
+            .count()
+            > 1
     }
 
     fn cells<'r>(&self, row: &'r VolumeRow, container: &str) -> Vec<&'r MountCell> {
@@ -709,11 +728,13 @@ fn build_ctr<'a>(
         mounts: p.mounts.unwrap_or_default(),
         devices: p.devices.unwrap_or_default(),
         argv,
+        has_command: p.command.is_some_and(|c| !c.is_empty()),
         env,
         run_as_user,
         memory_limit: limit("memory"),
         ephemeral_storage_limit: limit("ephemeral-storage"),
-        mount_errors: status.map(mount_errors).unwrap_or_default(),
+        messages: status.map(state_messages).unwrap_or_default(),
+        oom_killed: status.and_then(oom_killed),
     }
 }
 
@@ -721,9 +742,8 @@ fn find_status<'a>(list: Option<&'a [ContainerStatus]>, name: &str) -> Option<&'
     list.and_then(|l| l.iter().find(|s| s.name == name))
 }
 
-/// Runtime errors about mounts from the current and last state (e.g. containerd's
-/// `StartError` for a volume over `/`).
-fn mount_errors(status: &ContainerStatus) -> Vec<String> {
+/// Messages of the current and last state, as `Reason (exit): message`.
+fn state_messages(status: &ContainerStatus) -> Vec<String> {
     let mut out = Vec::new();
     let states = [status.state.as_ref(), status.last_state.as_ref()];
     for state in states.into_iter().flatten() {
@@ -742,14 +762,31 @@ fn mount_errors(status: &ContainerStatus) -> Vec<String> {
         } else {
             None
         };
-        if let Some(text) = text.filter(|t| t.to_ascii_lowercase().contains("mount")) {
-            let text = clip(text.trim(), MAX_MESSAGE);
+        if let Some(text) = text {
+            let text = clip_middle(text.trim(), MAX_MESSAGE);
             if !out.contains(&text) {
                 out.push(text);
             }
         }
     }
     out
+}
+
+fn oom_killed(status: &ContainerStatus) -> Option<i32> {
+    let states = [status.state.as_ref(), status.last_state.as_ref()];
+    states
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s.terminated.as_ref())
+        .any(|t| t.reason.as_deref() == Some("OOMKilled"))
+        .then_some(status.restart_count)
+}
+
+/// Status messages that say a write hit a read-only mount.
+fn read_only_errors<'c>(c: &'c Ctr) -> impl Iterator<Item = &'c String> {
+    c.messages
+        .iter()
+        .filter(|m| m.contains("read-only file system"))
 }
 
 // ---------------------------------------------------------------- the matrix
@@ -861,7 +898,11 @@ fn volume_source(v: &Volume) -> (VolumeKind, Option<String>) {
         return (VolumeKind::Secret, s.secret_name.clone());
     }
     if let Some(c) = &v.persistent_volume_claim {
-        let ro = if c.read_only == Some(true) { " (readOnly)" } else { "" };
+        let ro = if c.read_only == Some(true) {
+            " (readOnly)"
+        } else {
+            ""
+        };
         return (
             VolumeKind::PersistentVolumeClaim,
             Some(format!("{}{ro}", c.claim_name)),
@@ -926,10 +967,13 @@ fn volume_source(v: &Volume) -> (VolumeKind, Option<String>) {
             .and_then(|r| r.requests.as_ref())
             .and_then(|r| r.get("storage"))
             .map(|q| q.0.clone());
-        let parts: Vec<String> = [class.map(|c| format!("class={c}")), size.map(|s| format!("size={s}"))]
-            .into_iter()
-            .flatten()
-            .collect();
+        let parts: Vec<String> = [
+            class.map(|c| format!("class={c}")),
+            size.map(|s| format!("size={s}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         return (VolumeKind::Ephemeral, non_empty(Some(&parts.join(" "))));
     }
     if let Some(c) = &v.csi {
@@ -1003,7 +1047,12 @@ fn mount_text(cell: &MountCell) -> String {
 
 /// `app mounts cache at /cache (rw)`
 fn mount_evidence(row: &VolumeRow, cell: &MountCell) -> String {
-    format!("{} mounts {} at {}", cell.container, row.name, mount_text(cell))
+    format!(
+        "{} mounts {} at {}",
+        cell.container,
+        row.name,
+        mount_text(cell)
+    )
 }
 
 fn names(ctrs: &[&Ctr]) -> String {
@@ -1015,7 +1064,7 @@ fn names(ctrs: &[&Ctr]) -> String {
 fn mount_over_root(f: &Facts) -> Vec<VolumeFinding> {
     let mut out = Vec::new();
     for c in f.ctrs {
-        for m in c.mounts {
+        for (index, m) in c.mounts.iter().enumerate() {
             let Some(path) = normalize(&m.mount_path) else {
                 continue;
             };
@@ -1039,20 +1088,34 @@ fn mount_over_root(f: &Facts) -> Vec<VolumeFinding> {
                 )
                 .fix(format!(
                     "mount {} at a dedicated subdirectory (e.g. {path}/{}), or use subPath to add single files",
-                    m.name, m.name
+                    m.name, c.name
                 ))
             } else {
                 continue;
             };
-            let mut finding = finding
-                .container(c.name)
-                .evidence(format!("{}.volumeMounts: {} at {}", c.field, m.name, m.mount_path));
+            let mut finding = finding.container(c.name).evidence(format!(
+                "{}.volumeMounts[{index}]: {} at {}",
+                c.field, m.name, m.mount_path
+            ));
             if path == "/" {
-                finding = finding.evidence(
-                    "the runtime creates /etc/hosts, /etc/resolv.conf and /dev/termination-log mount points inside it; on a read-only volume that fails with \"read-only file system\"",
-                );
+                let read_only = row.is_some_and(|r| {
+                    r.mounts.iter().any(|cell| {
+                        cell.container == c.name
+                            && cell.mount_path == m.mount_path
+                            && cell.read_only
+                    })
+                });
+                finding = finding.evidence(if read_only {
+                    "the runtime cannot create the /etc/hosts and /etc/resolv.conf mount points on a read-only volume: StartError \"read-only file system\""
+                } else {
+                    "the volume replaces the image's whole filesystem: its binaries and /etc are gone"
+                });
             }
-            for message in &c.mount_errors {
+            let errors = c
+                .messages
+                .iter()
+                .filter(|m| m.contains("mount") || m.contains("read-only file system"));
+            for message in errors {
                 finding = finding.evidence(format!("status: {message}"));
             }
             out.push(found(finding, Some(&m.name), vec![c.name.to_string()]));
@@ -1072,13 +1135,29 @@ fn undefined_volume(f: &Facts) -> Vec<VolumeFinding> {
         .collect();
     let mut out = Vec::new();
     for c in f.ctrs {
-        let mounts = c.mounts.iter().map(|m| (m.name.as_str(), "volumeMounts", &m.mount_path));
-        let devices = c.devices.iter().map(|d| (d.name.as_str(), "volumeDevices", &d.device_path));
+        let mounts = c
+            .mounts
+            .iter()
+            .map(|m| (m.name.as_str(), "volumeMounts", &m.mount_path));
+        let devices = c
+            .devices
+            .iter()
+            .map(|d| (d.name.as_str(), "volumeDevices", &d.device_path));
         for (i, (name, list, path)) in mounts.chain(devices).enumerate() {
             if f.row(name).is_none_or(|r| r.kind != VolumeKind::Undefined) {
                 continue;
             }
-            let index = if list == "volumeMounts" { i } else { i - c.mounts.len() };
+            let index = if list == "volumeMounts" {
+                i
+            } else {
+                i - c.mounts.len()
+            };
+            let unmounted: Vec<&str> = f
+                .rows
+                .iter()
+                .filter(|r| r.mounts.is_empty() && r.kind != VolumeKind::Undefined)
+                .map(|r| r.name.as_str())
+                .collect();
             let declared_text = if declared.is_empty() {
                 "the pod declares no volumes".to_string()
             } else {
@@ -1095,10 +1174,17 @@ fn undefined_volume(f: &Facts) -> Vec<VolumeFinding> {
                 c.field
             ))
             .evidence(declared_text)
-            .fix(format!(
-                "add volume {name} to spec.volumes, or correct the name in {}'s mount",
-                c.name
-            ));
+            .fix(match unmounted.as_slice() {
+                [] => format!(
+                    "add volume {name} to spec.volumes, or correct the name in {}'s mount",
+                    c.name
+                ),
+                list => format!(
+                    "correct the name in {}'s mount (declared but unmounted: {}), or add volume {name} to spec.volumes",
+                    c.name,
+                    list.join(", ")
+                ),
+            });
             out.push(found(finding, Some(name), vec![c.name.to_string()]));
         }
     }
@@ -1116,9 +1202,19 @@ fn duplicate_mount_path(f: &Facts) -> Vec<VolumeFinding> {
             .mounts
             .iter()
             .enumerate()
-            .map(|(i, m)| (m.name.as_str(), format!("volumeMounts[{i}]"), m.mount_path.as_str()))
+            .map(|(i, m)| {
+                (
+                    m.name.as_str(),
+                    format!("volumeMounts[{i}]"),
+                    m.mount_path.as_str(),
+                )
+            })
             .chain(c.devices.iter().enumerate().map(|(i, d)| {
-                (d.name.as_str(), format!("volumeDevices[{i}]"), d.device_path.as_str())
+                (
+                    d.name.as_str(),
+                    format!("volumeDevices[{i}]"),
+                    d.device_path.as_str(),
+                )
             }))
             .filter_map(|(name, field, raw)| normalize(raw).map(|n| (name, field, raw, n)))
             .collect();
@@ -1151,7 +1247,11 @@ fn duplicate_mount_path(f: &Facts) -> Vec<VolumeFinding> {
             let mut finding = Finding::new(
                 DUPLICATE_MOUNT_PATH,
                 severity,
-                format!("mounts {} volumes at {path}: {}", volumes.len(), volumes.join(", ")),
+                format!(
+                    "mounts {} volumes at {path}: {}",
+                    volumes.len(),
+                    volumes.join(", ")
+                ),
             )
             .container(c.name);
             for (name, field, raw, _) in &same {
@@ -1161,7 +1261,11 @@ fn duplicate_mount_path(f: &Facts) -> Vec<VolumeFinding> {
                 "give each volume its own path (e.g. {path}/{}), or combine them into one projected volume",
                 volumes.last().copied().unwrap_or_default()
             ));
-            out.push(found(finding, volumes.first().copied(), vec![c.name.to_string()]));
+            out.push(found(
+                finding,
+                volumes.first().copied(),
+                vec![c.name.to_string()],
+            ));
         }
     }
     out
@@ -1227,9 +1331,9 @@ fn holder_of<'a, 'r>(f: &'r Facts<'a>, c: &Ctr, path: &str) -> Option<Holder<'a,
         if !is_shareable(f, c, row) {
             continue;
         }
-        let better = best.as_ref().is_none_or(|b| {
-            normalize(&b.cell.mount_path).map_or(0, |p| p.len()) < mount.len()
-        });
+        let better = best
+            .as_ref()
+            .is_none_or(|b| normalize(&b.cell.mount_path).map_or(0, |p| p.len()) < mount.len());
         if better {
             best = Some(Holder { other, row, cell });
         }
@@ -1256,7 +1360,8 @@ fn is_shareable(f: &Facts, c: &Ctr, row: &VolumeRow) -> bool {
 fn mismatch_finding(f: &Facts, c: &Ctr, r: &PathRef, h: &Holder) -> VolumeFinding {
     let row = h.row;
     let own = f.cells(row, c.name);
-    let mut finding = Finding::new(MOUNT_MISMATCH, Severity::Warning, String::new()).container(c.name);
+    let mut finding =
+        Finding::new(MOUNT_MISMATCH, Severity::Warning, String::new()).container(c.name);
     finding = finding
         .evidence(c.origin_text(r))
         .evidence(mount_evidence(row, h.cell));
@@ -1350,14 +1455,19 @@ fn volume_no_writer(f: &Facts) -> Vec<VolumeFinding> {
         for cell in &cells {
             finding = finding.evidence(mount_evidence(row, cell));
         }
-        finding = finding.fix(format!(
-            "drop readOnly: true from the mount of {} in the container that produces its files{}",
-            row.name,
-            if mounters.len() > 1 {
-                format!(" (one of {})", names(&mounters))
-            } else {
-                String::new()
+        for c in &mounters {
+            for message in read_only_errors(c) {
+                finding = finding.evidence(format!("{} status: {message}", c.name));
             }
+        }
+        let producer = match likely_producer(&mounters) {
+            Some(c) => format!(", most likely {}", c.name),
+            None if mounters.len() > 1 => format!(" (one of {})", names(&mounters)),
+            None => String::new(),
+        };
+        finding = finding.fix(format!(
+            "drop readOnly: true from the mount of {} in the container that produces its files{producer}",
+            row.name
         ));
         let involved = mounters.iter().map(|c| c.name.to_string()).collect();
         out.push(found(finding, Some(&row.name), involved));
@@ -1365,9 +1475,30 @@ fn volume_no_writer(f: &Facts) -> Vec<VolumeFinding> {
     out
 }
 
+/// The mounter that most likely writes a shared volume: the app when a log sidecar reads it,
+/// else the only mounter besides the app (a renderer, downloader, agent).
+fn likely_producer<'c, 'a>(mounters: &[&'c Ctr<'a>]) -> Option<&'c Ctr<'a>> {
+    let main = mounters.iter().find(|c| c.role == Role::Main);
+    if mounters.iter().any(|c| c.is_log_sidecar()) {
+        return main.copied();
+    }
+    match mounters
+        .iter()
+        .filter(|c| c.role != Role::Main && !c.is_injected())
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        [only] if main.is_some() => Some(**only),
+        _ => None,
+    }
+}
+
 /// Containers that name an output path (`--log-file=…`, `LOG_DIR=…`, `> file`) under their
 /// own mount of `row`, with the reference and the mount.
-fn output_writers<'a, 'r>(f: &'r Facts<'a>, row: &'r VolumeRow) -> Vec<(&'r Ctr<'a>, PathRef<'a>, &'r MountCell)> {
+fn output_writers<'a, 'r>(
+    f: &'r Facts<'a>,
+    row: &'r VolumeRow,
+) -> Vec<(&'r Ctr<'a>, PathRef<'a>, &'r MountCell)> {
     let mut out = Vec::new();
     for c in f.ctrs.iter().filter(|c| c.role != Role::Ephemeral) {
         for r in c.path_refs() {
@@ -1418,8 +1549,12 @@ fn writer_read_only(f: &Facts) -> Vec<VolumeFinding> {
             )
             .container(c.name)
             .evidence(c.origin_text(&r))
-            .evidence(mount_evidence(row, cell))
-            .fix(format!(
+            .evidence(mount_evidence(row, cell));
+            let mut finding = finding;
+            for message in read_only_errors(c) {
+                finding = finding.evidence(format!("status: {message}"));
+            }
+            let finding = finding.fix(format!(
                 "drop readOnly: true from {}'s mount of {} at {}",
                 c.name, row.name, cell.mount_path
             ));
@@ -1456,7 +1591,11 @@ fn writer_read_only(f: &Facts) -> Vec<VolumeFinding> {
             ),
         )
         .container(main.name);
-        for cell in row.mounts.iter().filter(|m| mounters.iter().any(|c| c.name == m.container)) {
+        for cell in row
+            .mounts
+            .iter()
+            .filter(|m| mounters.iter().any(|c| c.name == m.container))
+        {
             finding = finding.evidence(mount_evidence(row, cell));
         }
         finding = finding.fix(format!(
@@ -1476,7 +1615,10 @@ fn writer_read_only(f: &Facts) -> Vec<VolumeFinding> {
 fn memory_emptydir_no_limit(f: &Facts) -> Vec<VolumeFinding> {
     let mut out = Vec::new();
     for row in f.rows {
-        let memory = row.medium.as_deref().is_some_and(|m| m.eq_ignore_ascii_case("Memory"));
+        let memory = row
+            .medium
+            .as_deref()
+            .is_some_and(|m| m.eq_ignore_ascii_case("Memory"));
         if row.kind != VolumeKind::EmptyDir
             || !memory
             || row.size_limit.is_some()
@@ -1495,7 +1637,7 @@ fn memory_emptydir_no_limit(f: &Facts) -> Vec<VolumeFinding> {
         let limits: Vec<String> = writers
             .iter()
             .map(|c| match &c.memory_limit {
-                Some(limit) => format!("{} {limit}", c.name),
+                Some(limit) => format!("{} ({limit})", c.name),
                 None => format!("{} (no memory limit)", c.name),
             })
             .collect();
@@ -1511,14 +1653,24 @@ fn memory_emptydir_no_limit(f: &Facts) -> Vec<VolumeFinding> {
         if let [only] = writers.as_slice() {
             finding = finding.container(only.name);
         }
-        finding = finding.evidence(format!("volume {}: emptyDir medium=Memory, no sizeLimit", row.name));
+        finding = finding.evidence(format!(
+            "volume {}: emptyDir medium=Memory, no sizeLimit",
+            row.name
+        ));
         for c in &writers {
             for cell in f.cells(row, c.name).into_iter().filter(|m| !m.read_only) {
                 let limit = match &c.memory_limit {
                     Some(limit) => format!("memory limit {limit}"),
-                    None => "no memory limit: the volume can grow to the node's allocatable memory".to_string(),
+                    None => "no memory limit: the volume can grow to the node's allocatable memory"
+                        .to_string(),
                 };
                 finding = finding.evidence(format!("{}; {limit}", mount_evidence(row, cell)));
+            }
+            if let Some(restarts) = c.oom_killed {
+                finding = finding.evidence(format!(
+                    "{} was OOMKilled ({restarts} restarts): files in {} are part of its memory usage",
+                    c.name, row.name
+                ));
             }
         }
         let below = match writers.iter().find_map(|c| c.memory_limit.as_deref()) {
@@ -1544,15 +1696,17 @@ fn volume_uid_mismatch(f: &Facts) -> Vec<VolumeFinding> {
     }
     let mut out = Vec::new();
     for row in f.rows {
-        if !row.kind.is_storage() || row.kind == VolumeKind::HostPath || f.is_injected_volume(row)
-        {
+        if !row.kind.is_storage() || row.kind == VolumeKind::HostPath || f.is_injected_volume(row) {
             continue;
         }
         let mounters = f.mounters(row);
         let someone_writes = mounters
             .iter()
             .any(|c| f.cells(row, c.name).iter().any(|m| !m.read_only));
-        let mut uids: Vec<i64> = mounters.iter().filter_map(|c| c.run_as_user.map(|u| u.0)).collect();
+        let mut uids: Vec<i64> = mounters
+            .iter()
+            .filter_map(|c| c.run_as_user.map(|u| u.0))
+            .collect();
         uids.sort_unstable();
         uids.dedup();
         if mounters.len() < 2 || !someone_writes || uids.len() < 2 {
@@ -1607,7 +1761,10 @@ fn emptydir_not_shared(f: &Facts) -> Vec<VolumeFinding> {
     }
     let mut out = Vec::new();
     for row in f.rows {
-        if row.kind != VolumeKind::EmptyDir || !suggests_sharing(&row.name) || f.is_injected_volume(row) {
+        if row.kind != VolumeKind::EmptyDir
+            || !suggests_sharing(&row.name)
+            || f.is_injected_volume(row)
+        {
             continue;
         }
         let mounters = f.mounters(row);
@@ -1667,9 +1824,15 @@ fn volume_unused(f: &Facts) -> Vec<VolumeFinding> {
         let finding = Finding::new(
             VOLUME_UNUSED,
             Severity::Info,
-            format!("volume {} is declared but no container mounts it", describe(row)),
+            format!(
+                "volume {} is declared but no container mounts it",
+                describe(row)
+            ),
         )
-        .evidence(format!("spec.volumes has {}; no volumeMounts or volumeDevices name it", row.name))
+        .evidence(format!(
+            "spec.volumes has {}; no volumeMounts or volumeDevices name it",
+            row.name
+        ))
         .fix(format!(
             "remove {} from spec.volumes, or add the volumeMount a container was meant to have",
             row.name
@@ -1687,7 +1850,11 @@ fn subpath_no_updates(f: &Facts) -> Vec<VolumeFinding> {
         if !row.kind.is_api_content() {
             continue;
         }
-        for cell in row.mounts.iter().filter(|m| m.sub_path.is_some() || m.sub_path_expr.is_some()) {
+        for cell in row
+            .mounts
+            .iter()
+            .filter(|m| m.sub_path.is_some() || m.sub_path_expr.is_some())
+        {
             if f.ctr(&cell.container).is_some_and(|c| c.is_injected()) {
                 continue;
             }
@@ -1712,7 +1879,11 @@ fn subpath_no_updates(f: &Facts) -> Vec<VolumeFinding> {
                 "mount {} as a directory (pick keys with items) and read the file from there, or restart the pods when the {what} changes (e.g. a checksum annotation on the pod template)",
                 row.name
             ));
-            out.push(found(finding, Some(&row.name), vec![cell.container.clone()]));
+            out.push(found(
+                finding,
+                Some(&row.name),
+                vec![cell.container.clone()],
+            ));
         }
     }
     out
@@ -1724,7 +1895,10 @@ fn subpath_no_updates(f: &Facts) -> Vec<VolumeFinding> {
 fn log_volume_no_size_limit(f: &Facts) -> Vec<VolumeFinding> {
     let mut out = Vec::new();
     for row in f.rows {
-        let memory = row.medium.as_deref().is_some_and(|m| m.eq_ignore_ascii_case("Memory"));
+        let memory = row
+            .medium
+            .as_deref()
+            .is_some_and(|m| m.eq_ignore_ascii_case("Memory"));
         if row.kind != VolumeKind::EmptyDir || memory || row.size_limit.is_some() {
             continue;
         }
@@ -1744,7 +1918,11 @@ fn log_volume_no_size_limit(f: &Facts) -> Vec<VolumeFinding> {
             ),
         )
         .container(shipper.name);
-        for cell in row.mounts.iter().filter(|m| mounters.iter().any(|c| c.name == m.container)) {
+        for cell in row
+            .mounts
+            .iter()
+            .filter(|m| mounters.iter().any(|c| c.name == m.container))
+        {
             finding = finding.evidence(mount_evidence(row, cell));
         }
         let writers: Vec<&str> = mounters
@@ -1761,7 +1939,12 @@ fn log_volume_no_size_limit(f: &Facts) -> Vec<VolumeFinding> {
             row.name
         ));
         let involved = std::iter::once(shipper.name)
-            .chain(mounters.iter().map(|c| c.name).filter(|n| *n != shipper.name))
+            .chain(
+                mounters
+                    .iter()
+                    .map(|c| c.name)
+                    .filter(|n| *n != shipper.name),
+            )
             .map(str::to_string)
             .collect();
         out.push(found(finding, Some(&row.name), involved));
@@ -1785,7 +1968,6 @@ fn log_sidecar_no_storage_limit(f: &Facts) -> Vec<VolumeFinding> {
                 LOG_SIDECAR_NO_STORAGE_LIMIT,
                 Severity::Info,
                 "log sidecar without an ephemeral-storage limit: its disk buffers and writable layer are unbounded (disk-pressure eviction risk)",
-                
             )
             .container(c.name)
             .evidence(format!(
@@ -1834,8 +2016,18 @@ fn is_output_key(key: &str) -> bool {
     let words: Vec<String> = words(key).collect();
     let has = |w: &str| words.iter().any(|x| x == w);
     const OUTPUT: &[&str] = &[
-        "output", "out", "outdir", "dest", "destination", "write", "spool", "dump", "export",
-        "logfile", "logdir", "logpath",
+        "output",
+        "out",
+        "outdir",
+        "dest",
+        "destination",
+        "write",
+        "spool",
+        "dump",
+        "export",
+        "logfile",
+        "logdir",
+        "logpath",
     ];
     OUTPUT.iter().any(|w| has(w)) || (has("log") && (has("file") || has("dir") || has("path")))
 }
@@ -1852,6 +2044,19 @@ fn clip(text: &str, max: usize) -> String {
     let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
     cut.push('…');
     cut
+}
+
+/// At most `max` characters, cutting the middle: runtime errors put the cause at the end.
+fn clip_middle(text: &str, max: usize) -> String {
+    let count = text.chars().count();
+    if count <= max {
+        return text.to_string();
+    }
+    let head = max * 2 / 5;
+    let tail = max.saturating_sub(head + 1);
+    let start: String = text.chars().take(head).collect();
+    let end: String = text.chars().skip(count - tail).collect();
+    format!("{start}…{end}")
 }
 
 /// A window of `text` around `needle`, at most about `max` characters.
@@ -1923,7 +2128,10 @@ pub fn is_under(path: &str, mount: &str) -> bool {
 }
 
 /// The mount that shows `path`: nested mounts shadow their parents, so the longest wins.
-fn longest_mount<'m>(mounts: impl Iterator<Item = &'m VolumeMount>, path: &str) -> Option<&'m VolumeMount> {
+fn longest_mount<'m>(
+    mounts: impl Iterator<Item = &'m VolumeMount>,
+    path: &str,
+) -> Option<&'m VolumeMount> {
     mounts
         .filter_map(|m| normalize(&m.mount_path).map(|p| (m, p)))
         .filter(|(_, p)| is_under(path, p))
@@ -2040,7 +2248,9 @@ fn expand_shell_vars(text: &str, env: &[(&str, String)]) -> String {
         } else {
             let len = after
                 .char_indices()
-                .find(|(i, c)| !(c.is_ascii_alphanumeric() || *c == '_') || (*i == 0 && c.is_ascii_digit()))
+                .find(|(i, c)| {
+                    !(c.is_ascii_alphanumeric() || *c == '_') || (*i == 0 && c.is_ascii_digit())
+                })
                 .map_or(after.len(), |(i, _)| i);
             (&after[..len], &after[len..])
         };
@@ -2060,7 +2270,10 @@ fn expand_shell_vars(text: &str, env: &[(&str, String)]) -> String {
 }
 
 fn lookup<'e>(env: &'e [(&str, String)], name: &str) -> Option<&'e str> {
-    env.iter().rev().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())
+    env.iter()
+        .rev()
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v.as_str())
 }
 
 /// Finds absolute paths in a command line, shell script or env value: plain words,
@@ -2079,7 +2292,11 @@ fn scan_paths<'a>(
     let mut word = String::new();
     let mut words: Vec<(String, bool)> = Vec::new();
     for ch in text.chars() {
-        let separator = ch.is_whitespace() || matches!(ch, ';' | '|' | '&' | '(' | ')' | '`' | '\'' | '"' | '<' | '>');
+        let separator = ch.is_whitespace()
+            || matches!(
+                ch,
+                ';' | '|' | '&' | '(' | ')' | '`' | '\'' | '"' | '<' | '>'
+            );
         if separator {
             if !word.is_empty() {
                 words.push((std::mem::take(&mut word), redirect));
@@ -2097,7 +2314,9 @@ fn scan_paths<'a>(
     }
     for (word, redirected) in words {
         let (key, value) = match word.split_once('=') {
-            Some((k, v)) if !k.is_empty() && !k.contains('/') => (Some(k.to_string()), v.to_string()),
+            Some((k, v)) if !k.is_empty() && !k.contains('/') => {
+                (Some(k.to_string()), v.to_string())
+            }
             _ => {
                 let key = if redirected {
                     Some(">".to_string())
@@ -2132,7 +2351,6 @@ fn scan_paths<'a>(
         }
     }
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -2200,12 +2418,32 @@ mod tests {
         )
     }
 
+    #[test]
+    fn rule_ids_are_unique_kebab_case_and_each_has_a_check() {
+        let unique: BTreeSet<&str> = RULE_IDS.iter().copied().collect();
+        assert_eq!(unique.len(), RULE_IDS.len());
+        assert_eq!(RULES.len(), RULE_IDS.len());
+        for id in RULE_IDS {
+            assert!(
+                id.split('-')
+                    .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase())),
+                "{id}"
+            );
+        }
+    }
+
     // ------------------------------------------------------------ paths
 
     #[test]
     fn normalize_handles_trailing_and_double_slashes_dots_and_relative_paths() {
-        assert_eq!(normalize("/var/log/nginx/").as_deref(), Some("/var/log/nginx"));
-        assert_eq!(normalize("/var//log/./nginx").as_deref(), Some("/var/log/nginx"));
+        assert_eq!(
+            normalize("/var/log/nginx/").as_deref(),
+            Some("/var/log/nginx")
+        );
+        assert_eq!(
+            normalize("/var//log/./nginx").as_deref(),
+            Some("/var/log/nginx")
+        );
         assert_eq!(normalize("/var/log/../lib").as_deref(), Some("/var/lib"));
         assert_eq!(normalize("/../..").as_deref(), Some("/"));
         assert_eq!(normalize("/").as_deref(), Some("/"));
@@ -2242,13 +2480,22 @@ mod tests {
 
     #[test]
     fn kubelet_var_expansion() {
-        let env = vec![("LOG_DIR", "/var/log/app".to_string()), ("N", "1".to_string())];
-        assert_eq!(expand_kubelet_vars("$(LOG_DIR)/a.log", &env), "/var/log/app/a.log");
+        let env = vec![
+            ("LOG_DIR", "/var/log/app".to_string()),
+            ("N", "1".to_string()),
+        ];
+        assert_eq!(
+            expand_kubelet_vars("$(LOG_DIR)/a.log", &env),
+            "/var/log/app/a.log"
+        );
         assert_eq!(expand_kubelet_vars("$$(LOG_DIR)", &env), "$(LOG_DIR)");
         assert_eq!(expand_kubelet_vars("$(MISSING)/x", &env), "$(MISSING)/x");
         assert_eq!(expand_kubelet_vars("cost $5 $(N", &env), "cost $5 $(N");
         assert_eq!(expand_kubelet_vars("$", &env), "$");
-        assert_eq!(expand_shell_vars("${LOG_DIR}/a $LOG_DIR/b $NOPE/c $1", &env), "/var/log/app/a /var/log/app/b $NOPE/c $1");
+        assert_eq!(
+            expand_shell_vars("${LOG_DIR}/a $LOG_DIR/b $NOPE/c $1", &env),
+            "/var/log/app/a /var/log/app/b $NOPE/c $1"
+        );
     }
 
     fn scanned(text: &str, key: Option<&str>) -> Vec<(String, String, Option<String>)> {
@@ -2266,7 +2513,14 @@ mod tests {
         let raws: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
         assert_eq!(
             raws,
-            ["/var/log/a.log", "/srv/x", "/data/in", "/data/out", "/etc/k.conf", "/logs/out.log"]
+            [
+                "/var/log/a.log",
+                "/srv/x",
+                "/data/in",
+                "/data/out",
+                "/etc/k.conf",
+                "/logs/out.log"
+            ]
         );
         assert_eq!(found[0].2.as_deref(), Some("-F"));
         assert_eq!(found[2].2.as_deref(), Some("--path"));
@@ -2277,20 +2531,59 @@ mod tests {
 
     #[test]
     fn urls_relative_paths_and_globs() {
-        assert!(scanned("--endpoint=http://collector:4318/v1/logs kubernetes://apis/apps", None).is_empty());
+        assert!(
+            scanned(
+                "--endpoint=http://collector:4318/v1/logs kubernetes://apis/apps",
+                None
+            )
+            .is_empty()
+        );
         assert!(scanned("tail -F logs/access.log ./x ../y", None).is_empty());
         let found = scanned("/var/log/app/*.log,/srv/**/x.log:/opt/a", Some("PATHS"));
         let paths: Vec<(&str, &str)> = found.iter().map(|f| (f.0.as_str(), f.1.as_str())).collect();
         assert_eq!(
             paths,
-            [("/var/log/app/*.log", "/var/log/app"), ("/srv/**/x.log", "/srv"), ("/opt/a", "/opt/a")]
+            [
+                ("/var/log/app/*.log", "/var/log/app"),
+                ("/srv/**/x.log", "/srv"),
+                ("/opt/a", "/opt/a")
+            ]
         );
         assert!(found.iter().all(|f| f.2.as_deref() == Some("PATHS")));
     }
 
     #[test]
+    fn long_messages_keep_their_start_and_their_cause() {
+        let message = format!(
+            "StartError (128): {} rootfs/etc/hosts: read-only file system",
+            "x".repeat(300)
+        );
+        let clipped = clip_middle(&message, 100);
+        assert_eq!(clipped.chars().count(), 100);
+        assert!(
+            clipped.starts_with("StartError (128)") && clipped.ends_with("read-only file system"),
+            "{clipped}"
+        );
+        assert_eq!(clip_middle("short", 100), "short");
+        let text = format!("{} /var/log/x.log {}", "a ".repeat(100), "b ".repeat(100));
+        let cut = excerpt(&text, "/var/log/x.log", 60);
+        assert!(
+            cut.contains("/var/log/x.log") && cut.starts_with('…') && cut.ends_with('…'),
+            "{cut}"
+        );
+    }
+
+    #[test]
     fn output_keys() {
-        for key in ["--log-file", "LOG_DIR", "--output", "out", "--spool-dir", ">", "DEST_PATH"] {
+        for key in [
+            "--log-file",
+            "LOG_DIR",
+            "--output",
+            "out",
+            "--spool-dir",
+            ">",
+            "DEST_PATH",
+        ] {
             assert!(is_output_key(key), "{key}");
         }
         for key in ["--config", "-F", "--timeout", "CONFIG_PATH", "--layout"] {
@@ -2311,38 +2604,88 @@ mod tests {
             device: false,
         };
         let from = cell("/var/log/nginx/", None);
-        assert_eq!(translate("/var/log/nginx/access.log", &from, &cell("/logs", None)).as_deref(), Some("/logs/access.log"));
+        assert_eq!(
+            translate("/var/log/nginx/access.log", &from, &cell("/logs", None)).as_deref(),
+            Some("/logs/access.log")
+        );
         let from = cell("/var/log/nginx", Some("nginx"));
-        assert_eq!(translate("/var/log/nginx/a.log", &from, &cell("/logs", None)).as_deref(), Some("/logs/nginx/a.log"));
-        assert_eq!(translate("/var/log/nginx/a.log", &from, &cell("/n", Some("nginx/"))).as_deref(), Some("/n/a.log"));
-        assert_eq!(translate("/var/log/nginx/a.log", &from, &cell("/x", Some("other"))), None);
+        assert_eq!(
+            translate("/var/log/nginx/a.log", &from, &cell("/logs", None)).as_deref(),
+            Some("/logs/nginx/a.log")
+        );
+        assert_eq!(
+            translate("/var/log/nginx/a.log", &from, &cell("/n", Some("nginx/"))).as_deref(),
+            Some("/n/a.log")
+        );
+        assert_eq!(
+            translate("/var/log/nginx/a.log", &from, &cell("/x", Some("other"))),
+            None
+        );
     }
 
     // ------------------------------------------------------------ mount-mismatch
 
     #[test]
     fn mount_mismatch_fires_on_the_classic_tail_of_the_wrong_path() {
-        let f = one(nginx_and_tail("/var/log/nginx/access.log", ro("nginx-logs", "/logs")), MOUNT_MISMATCH);
+        let f = one(
+            nginx_and_tail("/var/log/nginx/access.log", ro("nginx-logs", "/logs")),
+            MOUNT_MISMATCH,
+        );
         assert_eq!(f.severity, Severity::Warning);
         assert_eq!(f.container.as_deref(), Some("log-reader"));
-        for needle in ["/var/log/nginx/access.log", "nginx-logs", "/var/log/nginx", "/logs", "nginx", "log-reader"] {
+        for needle in [
+            "/var/log/nginx/access.log",
+            "nginx-logs",
+            "/var/log/nginx",
+            "/logs",
+            "nginx",
+            "log-reader",
+        ] {
             assert!(f.summary.contains(needle), "{needle}: {}", f.summary);
         }
-        assert!(f.evidence[0].contains("tail -F /var/log/nginx/access.log"), "{:?}", f.evidence);
+        assert_eq!(
+            f.evidence[0],
+            "log-reader command: sh -c \"tail -F /var/log/nginx/access.log\""
+        );
         let fix = f.fix.unwrap();
-        assert!(fix.contains("/logs/access.log") && fix.contains("mount nginx-logs at /var/log/nginx in container log-reader"), "{fix}");
+        assert!(
+            fix.contains("/logs/access.log")
+                && fix.contains("mount nginx-logs at /var/log/nginx in container log-reader"),
+            "{fix}"
+        );
     }
 
     #[test]
     fn mount_mismatch_is_quiet_when_the_path_is_under_the_own_mount() {
-        none(nginx_and_tail("/logs/access.log", ro("nginx-logs", "/logs")), MOUNT_MISMATCH);
+        none(
+            nginx_and_tail("/logs/access.log", ro("nginx-logs", "/logs")),
+            MOUNT_MISMATCH,
+        );
         // Trailing slashes on either side.
-        none(nginx_and_tail("/var/log/nginx/access.log", ro("nginx-logs", "/var/log/nginx/")), MOUNT_MISMATCH);
-        none(nginx_and_tail("/var/log/nginx//access.log", ro("nginx-logs", "/var/log/nginx")), MOUNT_MISMATCH);
+        none(
+            nginx_and_tail(
+                "/var/log/nginx/access.log",
+                ro("nginx-logs", "/var/log/nginx/"),
+            ),
+            MOUNT_MISMATCH,
+        );
+        none(
+            nginx_and_tail(
+                "/var/log/nginx//access.log",
+                ro("nginx-logs", "/var/log/nginx"),
+            ),
+            MOUNT_MISMATCH,
+        );
         // /var/logs is not under /var/log.
-        none(nginx_and_tail("/var/logs/nginx/access.log", ro("nginx-logs", "/logs")), MOUNT_MISMATCH);
+        none(
+            nginx_and_tail("/var/logs/nginx/access.log", ro("nginx-logs", "/logs")),
+            MOUNT_MISMATCH,
+        );
         // Relative paths depend on the working directory: ignored.
-        none(nginx_and_tail("nginx/access.log", ro("nginx-logs", "/logs")), MOUNT_MISMATCH);
+        none(
+            nginx_and_tail("nginx/access.log", ro("nginx-logs", "/logs")),
+            MOUNT_MISMATCH,
+        );
     }
 
     #[test]
@@ -2358,8 +2701,15 @@ mod tests {
             json!([empty_dir("nginx-logs")]),
         );
         let f = one(value.clone(), MOUNT_MISMATCH);
-        assert!(f.summary.contains("/var/log/nginx/access.log"), "{}", f.summary);
-        assert!(f.evidence[0].contains("--input=/var/log/nginx/access.log"), "{:?}", f.evidence);
+        assert!(
+            f.summary.contains("/var/log/nginx/access.log"),
+            "{}",
+            f.summary
+        );
+        assert_eq!(
+            f.evidence[0],
+            "exporter args: --input=/var/log/nginx/access.log"
+        );
 
         // Expanded to a path under its own mount: fine.
         let mut own = value;
@@ -2379,9 +2729,20 @@ mod tests {
         );
         let f = one(value.clone(), MOUNT_MISMATCH);
         assert_eq!(f.container.as_deref(), Some("filebeat"));
-        assert!(f.summary.contains("/var/log/billing/*.log"), "{}", f.summary);
-        assert!(f.evidence[0].contains("env LOG_PATHS=/var/log/billing/*.log"), "{:?}", f.evidence);
-        assert_eq!(f.fix.as_deref(), Some("mount volume billing-logs at /var/log/billing in container filebeat"));
+        assert!(
+            f.summary.contains("/var/log/billing/*.log"),
+            "{}",
+            f.summary
+        );
+        assert!(
+            f.evidence[0].contains("env LOG_PATHS=/var/log/billing/*.log"),
+            "{:?}",
+            f.evidence
+        );
+        assert_eq!(
+            f.fix.as_deref(),
+            Some("mount volume billing-logs at /var/log/billing in container filebeat")
+        );
         // The lone mount is explained by the mismatch, not reported twice.
         none(value, EMPTYDIR_NOT_SHARED);
     }
@@ -2397,7 +2758,12 @@ mod tests {
             json!([empty_dir("data"), empty_dir("shared-cache")]),
         );
         let f = one(value, MOUNT_MISMATCH);
-        assert!(f.summary.contains("shared-cache is mounted at /data/cache in app but at /cache in warmer"), "{}", f.summary);
+        assert!(
+            f.summary
+                .contains("shared-cache is mounted at /data/cache in app but at /cache in warmer"),
+            "{}",
+            f.summary
+        );
         assert!(f.fix.unwrap().contains("/cache/thumbs"));
     }
 
@@ -2425,7 +2791,13 @@ mod tests {
             json!([empty_dir("logs")]),
         );
         let f = one(value, MOUNT_MISMATCH);
-        assert!(f.evidence.iter().any(|e| e.contains("see different directories")), "{:?}", f.evidence);
+        assert!(
+            f.evidence
+                .iter()
+                .any(|e| e.contains("see different directories")),
+            "{:?}",
+            f.evidence
+        );
         assert!(f.fix.unwrap().contains("same subPath as app"));
     }
 
@@ -2446,11 +2818,14 @@ mod tests {
         let f = one(mounts(true), VOLUME_NO_WRITER);
         assert_eq!(f.severity, Severity::Warning);
         assert!(f.summary.contains("(app, renderer)"), "{}", f.summary);
+        assert!(f.fix.unwrap().ends_with("most likely renderer"));
         none(mounts(false), VOLUME_NO_WRITER);
         // A read-only configMap is normal.
         none(
-            pod(json!([{"name": "app", "image": "app", "volumeMounts": [ro("cfg", "/etc/app")]}]),
-                json!([{"name": "cfg", "configMap": {"name": "cfg"}}])),
+            pod(
+                json!([{"name": "app", "image": "app", "volumeMounts": [ro("cfg", "/etc/app")]}]),
+                json!([{"name": "cfg", "configMap": {"name": "cfg"}}]),
+            ),
             VOLUME_NO_WRITER,
         );
     }
@@ -2469,7 +2844,12 @@ mod tests {
         };
         let f = one(value(true), WRITER_READ_ONLY);
         assert_eq!(f.container.as_deref(), Some("orders"));
-        assert!(f.summary.contains("/var/log/orders/orders.log (--log-file)"), "{}", f.summary);
+        assert!(
+            f.summary
+                .contains("/var/log/orders/orders.log (--log-file)"),
+            "{}",
+            f.summary
+        );
         none(value(false), WRITER_READ_ONLY);
     }
 
@@ -2499,7 +2879,11 @@ mod tests {
         };
         let f = one(value(true, "fluent-bit"), WRITER_READ_ONLY);
         assert_eq!(f.container.as_deref(), Some("orders"));
-        assert!(f.summary.contains("log sidecar fluent-bit"), "{}", f.summary);
+        assert!(
+            f.summary.contains("log sidecar fluent-bit"),
+            "{}",
+            f.summary
+        );
         none(value(false, "fluent-bit"), WRITER_READ_ONLY);
         // A secrets agent writing for the app, which reads: normal.
         none(value(true, "secrets-agent"), WRITER_READ_ONLY);
@@ -2519,11 +2903,18 @@ mod tests {
             } else {
                 empty_dir("cfg")
             };
-            pod(json!([{"name": "app", "image": "app", "volumeMounts": [m]}]), json!([volume]))
+            pod(
+                json!([{"name": "app", "image": "app", "volumeMounts": [m]}]),
+                json!([volume]),
+            )
         };
         let f = one(value(Some("app.yaml"), true), SUBPATH_NO_UPDATES);
         assert_eq!(f.severity, Severity::Info);
-        assert!(f.summary.contains("configMap cfg (app-config)") && f.summary.contains("ConfigMap"), "{}", f.summary);
+        assert!(
+            f.summary.contains("configMap cfg (app-config)") && f.summary.contains("ConfigMap"),
+            "{}",
+            f.summary
+        );
         none(value(None, true), SUBPATH_NO_UPDATES);
         none(value(Some("app.yaml"), false), SUBPATH_NO_UPDATES);
     }
@@ -2547,8 +2938,23 @@ mod tests {
         let f = one(value(None), MEMORY_EMPTYDIR_NO_LIMIT);
         assert_eq!(f.severity, Severity::Warning);
         assert_eq!(f.container.as_deref(), Some("thumbnailer"));
-        assert!(f.summary.contains("thumbnailer 512Mi"), "{}", f.summary);
+        assert!(f.summary.contains("thumbnailer (512Mi)"), "{}", f.summary);
         none(value(Some("64Mi")), MEMORY_EMPTYDIR_NO_LIMIT);
+
+        // An OOM kill of the writer is named as evidence.
+        let mut oom = value(None);
+        oom["status"] = json!({"phase": "Running", "containerStatuses": [{
+            "name": "thumbnailer", "image": "app", "imageID": "", "ready": true, "restartCount": 3,
+            "state": {"running": {}},
+            "lastState": {"terminated": {"exitCode": 137, "reason": "OOMKilled"}}}]});
+        let f = one(oom, MEMORY_EMPTYDIR_NO_LIMIT);
+        assert!(
+            f.evidence
+                .iter()
+                .any(|e| e.starts_with("thumbnailer was OOMKilled (3 restarts)")),
+            "{:?}",
+            f.evidence
+        );
     }
 
     #[test]
@@ -2598,13 +3004,33 @@ mod tests {
                 json!([]),
             )
         };
-        let f = one(value("shipper", "grafana/promtail:3.0", json!({"memory": "64Mi"})), LOG_SIDECAR_NO_STORAGE_LIMIT);
+        let f = one(
+            value("shipper", "grafana/promtail:3.0", json!({"memory": "64Mi"})),
+            LOG_SIDECAR_NO_STORAGE_LIMIT,
+        );
         assert_eq!(f.container.as_deref(), Some("shipper"));
-        assert!(f.evidence[0].contains("limits memory 64Mi, no ephemeral-storage"), "{:?}", f.evidence);
-        one(value("log-tailer", "busybox", json!({})), LOG_SIDECAR_NO_STORAGE_LIMIT);
-        none(value("shipper", "grafana/promtail:3.0", json!({"ephemeral-storage": "1Gi"})), LOG_SIDECAR_NO_STORAGE_LIMIT);
+        assert!(
+            f.evidence[0].contains("limits memory 64Mi, no ephemeral-storage"),
+            "{:?}",
+            f.evidence
+        );
+        one(
+            value("log-tailer", "busybox", json!({})),
+            LOG_SIDECAR_NO_STORAGE_LIMIT,
+        );
+        none(
+            value(
+                "shipper",
+                "grafana/promtail:3.0",
+                json!({"ephemeral-storage": "1Gi"}),
+            ),
+            LOG_SIDECAR_NO_STORAGE_LIMIT,
+        );
         // Words, not substrings: a catalog or login service is no log shipper.
-        none(value("catalog", "acme/login-service", json!({})), LOG_SIDECAR_NO_STORAGE_LIMIT);
+        none(
+            value("catalog", "acme/login-service", json!({})),
+            LOG_SIDECAR_NO_STORAGE_LIMIT,
+        );
         // The main container is the app, whatever its name.
         none(
             pod(json!([{"name": "fluentd", "image": "fluentd"}]), json!([])),
@@ -2625,9 +3051,23 @@ mod tests {
         };
         let f = one(value("/etc/app"), DUPLICATE_MOUNT_PATH);
         assert_eq!(f.severity, Severity::Critical);
-        assert!(f.summary.contains("mounts 2 volumes at /etc/app: config, overrides"), "{}", f.summary);
-        assert!(f.evidence.iter().any(|e| e == "spec.containers[0].volumeMounts[1]: overrides at /etc/app"), "{:?}", f.evidence);
-        assert_eq!(one(value("/etc/app/"), DUPLICATE_MOUNT_PATH).severity, Severity::Warning);
+        assert!(
+            f.summary
+                .contains("mounts 2 volumes at /etc/app: config, overrides"),
+            "{}",
+            f.summary
+        );
+        assert!(
+            f.evidence
+                .iter()
+                .any(|e| e == "spec.containers[0].volumeMounts[1]: overrides at /etc/app"),
+            "{:?}",
+            f.evidence
+        );
+        assert_eq!(
+            one(value("/etc/app/"), DUPLICATE_MOUNT_PATH).severity,
+            Severity::Warning
+        );
         none(value("/etc/app/overrides"), DUPLICATE_MOUNT_PATH);
     }
 
@@ -2639,13 +3079,31 @@ mod tests {
         );
         let f = one(value.clone(), UNDEFINED_VOLUME);
         assert_eq!(f.severity, Severity::Critical);
-        assert!(f.evidence[0].contains("spec.containers[0].volumeMounts[1].name: Not found: \"app-secrets\""), "{:?}", f.evidence);
+        assert!(
+            f.fix
+                .as_deref()
+                .is_some_and(|fix| fix.starts_with("add volume app-secrets")),
+            "{f:?}"
+        );
+        assert!(
+            f.evidence[0]
+                .contains("spec.containers[0].volumeMounts[1].name: Not found: \"app-secrets\""),
+            "{:?}",
+            f.evidence
+        );
         let report = analyze(&source(value));
-        let row = report.volumes.iter().find(|r| r.name == "app-secrets").unwrap();
+        let row = report
+            .volumes
+            .iter()
+            .find(|r| r.name == "app-secrets")
+            .unwrap();
         assert_eq!(row.kind, VolumeKind::Undefined);
         assert!(row.problem);
         none(
-            pod(json!([{"name": "app", "image": "app", "volumeMounts": [mount("config", "/etc/app")]}]), json!([empty_dir("config")])),
+            pod(
+                json!([{"name": "app", "image": "app", "volumeMounts": [mount("config", "/etc/app")]}]),
+                json!([empty_dir("config")]),
+            ),
             UNDEFINED_VOLUME,
         );
     }
@@ -2685,8 +3143,19 @@ mod tests {
             v
         };
         let f = one(value(65534, None), VOLUME_UID_MISMATCH);
-        assert!(f.summary.contains("thumbnailer (uid 1000) and warmer (uid 65534)"), "{}", f.summary);
-        assert!(f.evidence.iter().any(|e| e.contains("pod securityContext.runAsUser")), "{:?}", f.evidence);
+        assert!(
+            f.summary
+                .contains("thumbnailer (uid 1000) and warmer (uid 65534)"),
+            "{}",
+            f.summary
+        );
+        assert!(
+            f.evidence
+                .iter()
+                .any(|e| e.contains("pod securityContext.runAsUser")),
+            "{:?}",
+            f.evidence
+        );
         none(value(65534, Some(2000)), VOLUME_UID_MISMATCH);
         none(value(1000, None), VOLUME_UID_MISMATCH);
     }
@@ -2707,10 +3176,26 @@ mod tests {
         };
         let f = one(value("/"), MOUNT_OVER_ROOT);
         assert_eq!(f.severity, Severity::Critical);
-        assert!(f.summary.contains("secret tls (app-tls) over /"), "{}", f.summary);
-        assert!(f.evidence.iter().any(|e| e.starts_with("status: StartError (128): failed to create containerd task")), "{:?}", f.evidence);
-        assert_eq!(one(value("/etc/"), MOUNT_OVER_ROOT).severity, Severity::Warning);
-        assert_eq!(one(value("/var/run"), MOUNT_OVER_ROOT).severity, Severity::Warning);
+        assert!(
+            f.summary.contains("secret tls (app-tls) over /"),
+            "{}",
+            f.summary
+        );
+        assert!(
+            f.evidence.iter().any(
+                |e| e.starts_with("status: StartError (128): failed to create containerd task")
+            ),
+            "{:?}",
+            f.evidence
+        );
+        assert_eq!(
+            one(value("/etc/"), MOUNT_OVER_ROOT).severity,
+            Severity::Warning
+        );
+        assert_eq!(
+            one(value("/var/run"), MOUNT_OVER_ROOT).severity,
+            Severity::Warning
+        );
         none(value("/etc/tls"), MOUNT_OVER_ROOT);
         none(value("/variable"), MOUNT_OVER_ROOT);
     }
@@ -2718,7 +3203,11 @@ mod tests {
     #[test]
     fn unused_volume() {
         let value = |mounted: bool| {
-            let mounts = if mounted { json!([mount("legacy-certs", "/certs")]) } else { json!([]) };
+            let mounts = if mounted {
+                json!([mount("legacy-certs", "/certs")])
+            } else {
+                json!([])
+            };
             pod(
                 json!([{"name": "app", "image": "app", "volumeMounts": mounts}]),
                 json!([{"name": "legacy-certs", "secret": {"secretName": "old-tls"}}]),
@@ -2726,12 +3215,18 @@ mod tests {
         };
         let f = one(value(false), VOLUME_UNUSED);
         assert_eq!(f.severity, Severity::Info);
-        assert!(f.summary.contains("secret legacy-certs (old-tls)"), "{}", f.summary);
+        assert!(
+            f.summary.contains("secret legacy-certs (old-tls)"),
+            "{}",
+            f.summary
+        );
         none(value(true), VOLUME_UNUSED);
         // Volume devices count as use.
         none(
-            pod(json!([{"name": "db", "image": "db", "volumeDevices": [{"name": "raw", "devicePath": "/dev/xvdb"}]}]),
-                json!([{"name": "raw", "persistentVolumeClaim": {"claimName": "raw-0"}}])),
+            pod(
+                json!([{"name": "db", "image": "db", "volumeDevices": [{"name": "raw", "devicePath": "/dev/xvdb"}]}]),
+                json!([{"name": "raw", "persistentVolumeClaim": {"claimName": "raw-0"}}]),
+            ),
             VOLUME_UNUSED,
         );
     }
@@ -2739,16 +3234,28 @@ mod tests {
     #[test]
     fn emptydir_named_for_sharing_but_mounted_once() {
         let value = |name: &str, both: bool, second: bool| {
-            let sidecar_mounts = if both { json!([mount(name, "/in")]) } else { json!([]) };
-            let mut containers = vec![json!({"name": "app", "image": "app", "volumeMounts": [mount(name, "/out")]})];
+            let sidecar_mounts = if both {
+                json!([mount(name, "/in")])
+            } else {
+                json!([])
+            };
+            let mut containers =
+                vec![json!({"name": "app", "image": "app", "volumeMounts": [mount(name, "/out")]})];
             if second {
-                containers.push(json!({"name": "sidecar", "image": "s", "volumeMounts": sidecar_mounts}));
+                containers
+                    .push(json!({"name": "sidecar", "image": "s", "volumeMounts": sidecar_mounts}));
             }
             pod(Value::Array(containers), json!([empty_dir(name)]))
         };
         let f = one(value("shared-data", false, true), EMPTYDIR_NOT_SHARED);
         assert_eq!(f.container.as_deref(), Some("app"));
-        assert!(f.evidence.iter().any(|e| e == "not mounted by: sidecar (sidecar)"), "{:?}", f.evidence);
+        assert!(
+            f.evidence
+                .iter()
+                .any(|e| e == "not mounted by: sidecar (sidecar)"),
+            "{:?}",
+            f.evidence
+        );
         none(value("shared-data", true, true), EMPTYDIR_NOT_SHARED);
         none(value("tmp", false, true), EMPTYDIR_NOT_SHARED);
         none(value("shared-data", false, false), EMPTYDIR_NOT_SHARED);
@@ -2780,19 +3287,37 @@ mod tests {
             }
         });
         let report = analyze(&source(value));
-        let roles: Vec<(&str, Role)> = report.containers.iter().map(|c| (c.name.as_str(), c.role)).collect();
+        let roles: Vec<(&str, Role)> = report
+            .containers
+            .iter()
+            .map(|c| (c.name.as_str(), c.role))
+            .collect();
         assert_eq!(
             roles,
-            [("setup", Role::Init), ("proxy", Role::NativeSidecar), ("app", Role::Main), ("debugger", Role::Ephemeral)]
+            [
+                ("setup", Role::Init),
+                ("proxy", Role::NativeSidecar),
+                ("app", Role::Main),
+                ("debugger", Role::Ephemeral)
+            ]
         );
         let work = &report.volumes[0];
         assert_eq!(work.mounts.len(), 3);
         assert_eq!(work.mounts[1].sub_path_expr.as_deref(), Some("$(POD_NAME)"));
-        assert_eq!(work.mounts[1].mount_propagation.as_deref(), Some("HostToContainer"));
+        assert_eq!(
+            work.mounts[1].mount_propagation.as_deref(),
+            Some("HostToContainer")
+        );
         assert_eq!(work.mounts[2].container, "debugger");
         let cfg = &report.volumes[1];
-        assert_eq!(cfg.source.as_deref(), Some("configMap/a, secret/b, token(aud=vault)"));
-        assert_eq!(cfg.mounts[0].recursive_read_only.as_deref(), Some("Enabled"));
+        assert_eq!(
+            cfg.source.as_deref(),
+            Some("configMap/a, secret/b, token(aud=vault)")
+        );
+        assert_eq!(
+            cfg.mounts[0].recursive_read_only.as_deref(),
+            Some("Enabled")
+        );
         // A read-only claim is read-only in every mount.
         let claim = &report.volumes[2];
         assert_eq!(claim.source.as_deref(), Some("data-0 (readOnly)"));
@@ -2803,20 +3328,46 @@ mod tests {
 
     #[test]
     fn container_filter_keeps_involved_findings_and_mounted_volumes() {
-        let mut report = analyze(&source(nginx_and_tail("/var/log/nginx/access.log", ro("nginx-logs", "/logs"))));
+        let mut report = analyze(&source(nginx_and_tail(
+            "/var/log/nginx/access.log",
+            ro("nginx-logs", "/logs"),
+        )));
         let mut only_nginx = report.clone();
         only_nginx.retain_containers(|n| n == "nginx");
         assert_eq!(only_nginx.containers.len(), 1);
         assert_eq!(only_nginx.volumes[0].mounts.len(), 1);
         // The mismatch involves nginx's mount, so it stays.
-        assert!(only_nginx.findings.iter().any(|f| f.finding.rule == MOUNT_MISMATCH));
+        assert!(
+            only_nginx
+                .findings
+                .iter()
+                .any(|f| f.finding.rule == MOUNT_MISMATCH)
+        );
         report.retain_containers(|n| n == "nobody");
-        assert!(report.containers.is_empty() && report.volumes.is_empty() && report.findings.is_empty());
+        assert!(
+            report.containers.is_empty() && report.volumes.is_empty() && report.findings.is_empty()
+        );
     }
 
     #[test]
     fn odd_input_never_panics() {
-        let odd = ["", "$", "$(", "$$", "${", "${}", "/", "//", "/é/ü/…", "a=b=c", "=/x", "--=/y", ">", "ß:/ä,/ö", "\u{0}/x"];
+        let odd = [
+            "",
+            "$",
+            "$(",
+            "$$",
+            "${",
+            "${}",
+            "/",
+            "//",
+            "/é/ü/…",
+            "a=b=c",
+            "=/x",
+            "--=/y",
+            ">",
+            "ß:/ä,/ö",
+            "\u{0}/x",
+        ];
         for text in odd {
             let value = pod(
                 json!([

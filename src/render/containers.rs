@@ -21,7 +21,7 @@ pub struct TableOptions {
 }
 
 /// Problem marker, so problems stand out without color too.
-const MARKER: &str = "!";
+pub const MARKER: &str = "!";
 
 pub fn write_table(out: &mut dyn Write, pods: &[PodView], opts: &TableOptions) -> Result<()> {
     let mut table = Table::new();
@@ -65,7 +65,7 @@ pub fn write_table(out: &mut dyn Write, pods: &[PodView], opts: &TableOptions) -
         if index > 0 {
             writeln!(out).map_err(write_error)?;
         }
-        writeln!(out, "{}", pod_line(pod, opts)).map_err(write_error)?;
+        writeln!(out, "{}", pod_line(pod, false, opts.now, &opts.palette)).map_err(write_error)?;
         if let Some(message) = &pod.message {
             writeln!(out, "  message: {}", message.trim()).map_err(write_error)?;
         }
@@ -82,9 +82,11 @@ pub fn write_table(out: &mut dyn Write, pods: &[PodView], opts: &TableOptions) -
     Ok(())
 }
 
-fn pod_line(pod: &PodView, opts: &TableOptions) -> String {
-    let p = &opts.palette;
-    let marker = if pod.is_problem() {
+/// The pod line every per-pod command starts with: namespace/name, kubectl's STATUS (plus the
+/// pod's own reason when kubectl hides it), READY, RESTARTS, node and age. `flagged` marks
+/// the pod with `!` for findings the view itself does not know about.
+pub fn pod_line(pod: &PodView, flagged: bool, now: Timestamp, p: &Palette) -> String {
+    let marker = if pod.is_problem() || flagged {
         format!("{} ", p.paint(MARKER, Tone::Bad))
     } else {
         String::new()
@@ -103,25 +105,24 @@ fn pod_line(pod: &PodView, opts: &TableOptions) -> String {
         (Some(status), _) => status.to_string(),
         (None, _) => "-".to_string(),
     };
-    let status = status.as_str();
     let status_tone = if pod.problem.is_some() {
         Tone::Bad
-    } else if matches!(status, "Running" | "Completed" | "Succeeded") {
+    } else if matches!(status.as_str(), "Running" | "Completed" | "Succeeded") {
         Tone::Good
     } else {
         Tone::Warn
     };
     let restarts = match pod.last_restart.filter(|_| pod.restarts > 0) {
-        Some(at) => format!("{} ({} ago)", pod.restarts, age(opts.now, at)),
+        Some(at) => format!("{} ({} ago)", pod.restarts, age(now, at)),
         None => pod.restarts.to_string(),
     };
     let node = pod.node.as_deref().unwrap_or("-");
     let pod_age = pod
         .created_at
-        .map_or_else(|| "-".to_string(), |t| age(opts.now, t));
+        .map_or_else(|| "-".to_string(), |t| age(now, t));
     format!(
         "{marker}{name}   {}   READY {}/{}   RESTARTS {restarts}   NODE {node}   AGE {pod_age}",
-        p.paint(status, status_tone),
+        p.paint(&status, status_tone),
         pod.ready.unwrap_or(0),
         pod.total,
     )

@@ -52,7 +52,14 @@ pub fn write_findings(
             subject(f)
         )
         .map_err(write_error)?;
-        writeln!(out, "  {}", f.finding.summary).map_err(write_error)?;
+        // Rules from order/volumes name the container apart from their summary.
+        let summary = match (&f.finding.container, f.role) {
+            (Some(c), Some(role)) if !f.finding.summary.starts_with(c.as_str()) => {
+                format!("{c} ({}): {}", role.as_str(), f.finding.summary)
+            }
+            _ => f.finding.summary.clone(),
+        };
+        writeln!(out, "  {summary}").map_err(write_error)?;
         for line in &f.finding.evidence {
             writeln!(out, "  evidence: {line}").map_err(write_error)?;
         }

@@ -11,9 +11,10 @@ use std::io::Write;
 use comfy_table::{ContentArrangement, Table, presets};
 use jiff::Timestamp;
 
+use super::containers::{MARKER, pod_line};
+use super::human_duration;
 use super::structured::write_error;
 use super::style::{Palette, Tone};
-use super::{age, human_duration};
 use crate::error::Result;
 use crate::model::Role;
 use crate::model::finding::{Finding, Severity};
@@ -28,8 +29,6 @@ pub struct OrderTableOptions {
     pub palette: Palette,
 }
 
-/// Problem marker, so problems stand out without color too.
-const MARKER: &str = "!";
 /// Widest rule ID, so hazard lines line up across pods.
 const RULE_WIDTH: usize = 15;
 /// Longest container name shown in full in the timeline; longer ones are cut with `…`.
@@ -98,47 +97,8 @@ fn pod_text(s: &mut String, pod: &PodOrder, opts: &OrderTableOptions) {
 
 /// Like `ls`'s pod line; `!` also marks pods with warning or critical ordering hazards.
 fn header(pod: &PodOrder, opts: &OrderTableOptions) -> String {
-    let p = &opts.palette;
-    let view = &pod.view;
-    let hazard = pod.findings.iter().any(|f| f.severity <= Severity::Warning);
-    let marker = if view.is_problem() || hazard {
-        format!("{} ", p.paint(MARKER, Tone::Bad))
-    } else {
-        String::new()
-    };
-    let name = p.paint(&view.display_name(), Tone::Strong);
-    if pod.spec_only {
-        return format!(
-            "{marker}{name}   READY -/{}   spec only: no status (read from a manifest)",
-            view.total
-        );
-    }
-    let status = match (view.status.as_deref(), view.reason.as_deref()) {
-        (Some(status), Some(reason)) if status != reason => format!("{status} (pod {reason})"),
-        (Some(status), _) => status.to_string(),
-        (None, _) => "-".to_string(),
-    };
-    let tone = if view.problem.is_some() {
-        Tone::Bad
-    } else if matches!(status.as_str(), "Running" | "Completed" | "Succeeded") {
-        Tone::Good
-    } else {
-        Tone::Warn
-    };
-    let restarts = match view.last_restart.filter(|_| view.restarts > 0) {
-        Some(at) => format!("{} ({} ago)", view.restarts, age(opts.now, at)),
-        None => view.restarts.to_string(),
-    };
-    let node = view.node.as_deref().unwrap_or("-");
-    let pod_age = view
-        .created_at
-        .map_or_else(|| "-".to_string(), |t| age(opts.now, t));
-    format!(
-        "{marker}{name}   {}   READY {}/{}   RESTARTS {restarts}   NODE {node}   AGE {pod_age}",
-        p.paint(&status, tone),
-        view.ready.unwrap_or(0),
-        view.total,
-    )
+    let flagged = pod.findings.iter().any(|f| f.severity <= Severity::Warning);
+    pod_line(&pod.view, flagged, opts.now, &opts.palette)
 }
 
 /// Pads `plain` to `width`, painting only the text.

@@ -11,7 +11,7 @@ use std::io::Write;
 use comfy_table::{ContentArrangement, Table, presets};
 use jiff::Timestamp;
 
-use super::age;
+use super::containers::{MARKER, pod_line};
 use super::structured::write_error;
 use super::style::{Palette, Tone};
 use crate::error::Result;
@@ -25,9 +25,6 @@ pub struct VolumesTableOptions {
     pub now: Timestamp,
     pub palette: Palette,
 }
-
-/// Problem marker, so problems stand out without color too.
-const MARKER: &str = "!";
 
 pub fn write_volumes_table(
     out: &mut dyn Write,
@@ -75,50 +72,11 @@ fn pod_text(s: &mut String, pod: &PodVolumes, opts: &VolumesTableOptions) {
 
 /// Like `ls`'s pod line; `!` also marks pods with warning or critical volume findings.
 fn header(pod: &PodVolumes, opts: &VolumesTableOptions) -> String {
-    let p = &opts.palette;
-    let view = &pod.view;
     let flagged = pod
         .findings
         .iter()
         .any(|f| f.finding.severity <= Severity::Warning);
-    let marker = if view.is_problem() || flagged {
-        format!("{} ", p.paint(MARKER, Tone::Bad))
-    } else {
-        String::new()
-    };
-    let name = p.paint(&view.display_name(), Tone::Strong);
-    if pod.spec_only {
-        return format!(
-            "{marker}{name}   READY -/{}   spec only: no status (read from a manifest)",
-            view.total
-        );
-    }
-    let status = match (view.status.as_deref(), view.reason.as_deref()) {
-        (Some(status), Some(reason)) if status != reason => format!("{status} (pod {reason})"),
-        (Some(status), _) => status.to_string(),
-        (None, _) => "-".to_string(),
-    };
-    let tone = if view.problem.is_some() {
-        Tone::Bad
-    } else if matches!(status.as_str(), "Running" | "Completed" | "Succeeded") {
-        Tone::Good
-    } else {
-        Tone::Warn
-    };
-    let restarts = match view.last_restart.filter(|_| view.restarts > 0) {
-        Some(at) => format!("{} ({} ago)", view.restarts, age(opts.now, at)),
-        None => view.restarts.to_string(),
-    };
-    let node = view.node.as_deref().unwrap_or("-");
-    let pod_age = view
-        .created_at
-        .map_or_else(|| "-".to_string(), |t| age(opts.now, t));
-    format!(
-        "{marker}{name}   {}   READY {}/{}   RESTARTS {restarts}   NODE {node}   AGE {pod_age}",
-        p.paint(&status, tone),
-        view.ready.unwrap_or(0),
-        view.total,
-    )
+    pod_line(&pod.view, flagged, opts.now, &opts.palette)
 }
 
 fn matrix_text(s: &mut String, pod: &PodVolumes, rows: &[&VolumeRow], opts: &VolumesTableOptions) {

@@ -159,12 +159,38 @@ fn forbidden_events_are_a_warning_not_a_failure() {
     assert!(out.stdout.contains("oom-killed"));
 }
 
+/// agent-0 with the three design notes diagnose makes about it addressed: a startupProbe on
+/// the exporter, a sizeLimit on the shared log volume, an ephemeral-storage limit on fluent-bit.
+fn tidy_agent() -> std::path::PathBuf {
+    let mut pod: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(cluster_fixture("agent-native.json")).unwrap(),
+    )
+    .unwrap();
+    for c in pod["spec"]["initContainers"].as_array_mut().unwrap() {
+        if c["name"] == "prometheus-exporter" {
+            c["startupProbe"] = c["readinessProbe"].clone();
+        }
+        if c["name"] == "fluent-bit" {
+            c["resources"]["limits"]["ephemeral-storage"] = "1Gi".into();
+            c["resources"]["requests"]["ephemeral-storage"] = "256Mi".into();
+        }
+    }
+    for v in pod["spec"]["volumes"].as_array_mut().unwrap() {
+        if v["name"] == "agent-logs" {
+            v["emptyDir"]["sizeLimit"] = "1Gi".into();
+        }
+    }
+    let path = temp_dir("tidy").join("agent-0.json");
+    std::fs::write(&path, pod.to_string()).unwrap();
+    path
+}
+
 #[test]
 fn healthy_pod_prints_one_line() {
-    let out = sidecar(&["diagnose", "-f", &cluster_fixture("web-logs.json")]);
+    let out = sidecar(&["diagnose", "-f", tidy_agent().to_str().unwrap()]);
     assert_eq!(
         out.ok(),
-        "OK        shop/web-7c9d8b6f5d-x2x4k: Running 2/2, no findings\n\n1 pod(s) checked: 0 critical, 0 warning, 0 info; 1 healthy\n"
+        "OK        observability/agent-0: Running 3/3, no findings\n\n1 pod(s) checked: 0 critical, 0 warning, 0 info; 1 healthy\n"
     );
 }
 

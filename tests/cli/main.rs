@@ -6,6 +6,7 @@ mod support;
 
 mod completion;
 mod diagnose;
+mod krew;
 mod ls;
 mod order;
-mod krew;
+mod volumes;

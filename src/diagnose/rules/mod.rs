@@ -11,9 +11,9 @@ mod image_pull;
 mod job_sidecar;
 mod no_resources;
 mod oom_killed;
-mod order_hazards;
 mod probe_kill;
 mod restart_storm;
+mod reused;
 
 #[cfg(test)]
 pub use crash_loop::explain_exit as crash_loop_explain;
@@ -43,11 +43,24 @@ pub const RULES: &[Rule] = &[
     probe_kill::RULE,
     restart_storm::RULE,
     stuck_terminating::RULE,
-    order_hazards::BLOCKED,
-    order_hazards::AS_INIT,
-    order_hazards::STARTUP,
-    order_hazards::SHUTDOWN,
+    reused::INIT_BLOCKED_RULE,
+    reused::AS_INIT,
+    reused::MOUNT_OVER_ROOT,
+    reused::UNDEFINED_VOLUME,
+    reused::DUPLICATE_MOUNT_PATH,
+    reused::MOUNT_MISMATCH,
+    reused::VOLUME_NO_WRITER,
+    reused::WRITER_READ_ONLY,
+    reused::MEMORY_EMPTYDIR,
+    reused::UID_MISMATCH,
+    reused::STARTUP,
+    reused::SHUTDOWN,
     no_resources::RULE,
+    reused::EMPTYDIR_NOT_SHARED,
+    reused::VOLUME_UNUSED,
+    reused::SUBPATH_NO_UPDATES,
+    reused::LOG_VOLUME_NO_SIZE_LIMIT,
+    reused::LOG_SIDECAR_NO_STORAGE_LIMIT,
     // Last: it reports warning events no other rule explained.
     events::RULE,
 ];
