@@ -138,6 +138,7 @@ pub async fn run(
         OutputFormat::Table | OutputFormat::Wide => {
             let table = TableOptions {
                 palette: Palette::new(options.color),
+                min_severity: diagnose_options.min_severity,
             };
             write_findings(out, &report, &table)
         }

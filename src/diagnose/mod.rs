@@ -151,7 +151,7 @@ pub fn owner_of(source: &SourcePod) -> Option<String> {
 /// Runs every rule over every pod.
 pub fn diagnose(pods: &[SourcePod], evidence: &Evidence, now: Timestamp) -> Diagnosis {
     let mut findings = Vec::new();
-    let mut healthy = Vec::new();
+    let mut summaries = Vec::new();
     for source in pods {
         let view = build_pod_view(source);
         let events: Vec<&PodEvent> = evidence
@@ -184,15 +184,13 @@ pub fn diagnose(pods: &[SourcePod], evidence: &Evidence, now: Timestamp) -> Diag
             volume_findings: crate::model::volumes::volume_findings(source),
         };
         let pod_findings = rules::run_all(&ctx);
-        if pod_findings.is_empty() {
-            healthy.push(HealthyPod {
-                namespace: view.namespace.clone(),
-                pod: view.name.clone(),
-                status: view.status.clone(),
-                ready: view.ready.map(|r| format!("{r}/{}", view.total)),
-                spec_only: view.spec_only,
-            });
-        }
+        summaries.push(HealthyPod {
+            namespace: view.namespace.clone(),
+            pod: view.name.clone(),
+            status: view.status.clone(),
+            ready: view.ready.map(|r| format!("{r}/{}", view.total)),
+            spec_only: view.spec_only,
+        });
         let owner = owner_of(source);
         for finding in pod_findings {
             let role = finding
@@ -211,11 +209,14 @@ pub fn diagnose(pods: &[SourcePod], evidence: &Evidence, now: Timestamp) -> Diag
             });
         }
     }
-    Diagnosis {
+    let mut diagnosis = Diagnosis {
         pods_checked: pods.len(),
         findings,
-        healthy,
-    }
+        healthy: Vec::new(),
+        pods: summaries,
+    };
+    diagnosis.update_healthy();
+    diagnosis
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -234,10 +235,22 @@ pub struct HealthyPod {
 pub struct Diagnosis {
     pub pods_checked: usize,
     pub findings: Vec<PodFinding>,
+    /// Pods with no finding left (after `--severity`): listed as OK.
     pub healthy: Vec<HealthyPod>,
+    /// Every pod checked, to recompute `healthy` after filtering.
+    pods: Vec<HealthyPod>,
 }
 
 impl Diagnosis {
+    fn update_healthy(&mut self) {
+        let flagged = |p: &HealthyPod| {
+            self.findings
+                .iter()
+                .any(|f| f.namespace == p.namespace && (f.pod == p.pod || f.pods.contains(&p.pod)))
+        };
+        self.healthy = self.pods.iter().filter(|p| !flagged(p)).cloned().collect();
+    }
+
     /// Merges the same finding (rule, container) across replicas of one workload, so three
     /// OOMKilled proxies read as one line about `3/3 pods of deploy/checkout`.
     pub fn group_replicas(mut self, pods_per_owner: &BTreeMap<String, usize>) -> Self {
@@ -280,6 +293,7 @@ impl Diagnosis {
     /// Keeps findings at or above `min`; most severe first, then by pod, stable otherwise.
     pub fn filter_and_sort(mut self, min: Severity) -> Self {
         self.findings.retain(|f| f.finding.severity <= min);
+        self.update_healthy();
         self.findings.sort_by(|a, b| {
             (a.finding.severity, &a.namespace, &a.pod).cmp(&(
                 b.finding.severity,

@@ -12,6 +12,8 @@ use crate::model::finding::Severity;
 
 pub struct TableOptions {
     pub palette: Palette,
+    /// `--severity`: healthy lines say which level they were checked at.
+    pub min_severity: Severity,
 }
 
 fn severity_cell(severity: Severity, palette: &Palette) -> String {
@@ -71,6 +73,10 @@ pub fn write_findings(
         }
         writeln!(out).map_err(write_error)?;
     }
+    let none = match opts.min_severity {
+        Severity::Info => "no findings".to_string(),
+        level => format!("no {} or higher findings", level.as_str()),
+    };
     for h in &report.healthy {
         let state = if h.spec_only {
             "spec only".to_string()
@@ -83,7 +89,7 @@ pub fn write_findings(
         };
         writeln!(
             out,
-            "{}  {}/{}: {state}, no findings",
+            "{}  {}/{}: {state}, {none}",
             p.paint(&format!("{:<8}", "OK"), Tone::Good),
             h.namespace,
             h.pod

@@ -268,3 +268,15 @@ fn list_rules_prints_the_catalog() {
         assert!(text.lines().any(|l| l.starts_with(id)), "{id}: {text}");
     }
 }
+
+#[test]
+fn pods_with_only_hidden_findings_count_as_healthy() {
+    let agent = cluster_fixture("agent-native.json");
+    let out = sidecar(&["diagnose", "-f", &agent, "--severity", "warning"]);
+    assert_eq!(
+        out.ok(),
+        "OK        observability/agent-0: Running 3/3, no warning or higher findings\n\n1 pod(s) checked: 0 critical, 0 warning, 0 info; 1 healthy\n"
+    );
+    let out = sidecar(&["diagnose", "-f", &agent]);
+    assert!(out.ok().contains("0 healthy"), "{}", out.stdout);
+}
