@@ -49,6 +49,8 @@ pub const UNDEFINED_VOLUME: &str = "undefined-volume";
 pub const VOLUME_UID_MISMATCH: &str = "volume-uid-mismatch";
 /// A volume mounted over `/` or over a system directory.
 pub const MOUNT_OVER_ROOT: &str = "mount-over-root";
+/// A log sidecar that shares no volume with the main container (it can only read its own files).
+pub const LOG_SIDECAR_NO_SHARED_VOLUME: &str = "log-sidecar-no-shared-volume";
 
 /// Every rule ID this analysis can emit.
 #[cfg(test)]
@@ -66,6 +68,7 @@ pub const RULE_IDS: &[&str] = &[
     UNDEFINED_VOLUME,
     VOLUME_UID_MISMATCH,
     MOUNT_OVER_ROOT,
+    LOG_SIDECAR_NO_SHARED_VOLUME,
 ];
 
 /// Where the API server mounts the automatic service account token.
@@ -125,9 +128,11 @@ const LOG_WORDS: &[&str] = &[
 
 /// Directories a volume must not hide (`/` itself is worse: see [`MOUNT_OVER_ROOT`]).
 const SYSTEM_PATHS: &[&str] = &[
-    "/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/proc", "/run", "/sbin", "/sys",
-    "/usr", "/var", "/var/run",
+    "/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/proc", "/sbin", "/sys", "/usr",
+    "/var",
 ];
+// Not /run or /var/run: images leave them empty and tools mount tmpfs there on purpose
+// (linkerd-init's xtables lock), so hiding them breaks nothing.
 
 /// Pseudo filesystems: paths under them are never files another container shares.
 const PSEUDO_PATHS: &[&str] = &["/dev", "/proc", "/sys"];
@@ -366,6 +371,15 @@ pub fn analyze(source: &SourcePod) -> PodVolumes {
     for rule in RULES {
         findings.extend(rule(&facts));
     }
+    // A mount-mismatch already says the log sidecar looks where it mounts nothing.
+    let mismatched: Vec<Option<String>> = findings
+        .iter()
+        .filter(|f| f.finding.rule == MOUNT_MISMATCH)
+        .map(|f| f.finding.container.clone())
+        .collect();
+    findings.retain(|f| {
+        f.finding.rule != LOG_SIDECAR_NO_SHARED_VOLUME || !mismatched.contains(&f.finding.container)
+    });
     // Most severe first; rules keep their registry order within a severity.
     findings.sort_by_key(|f: &VolumeFinding| f.finding.severity);
 
@@ -421,6 +435,7 @@ const RULES: &[Rule] = &[
     subpath_no_updates,
     log_volume_no_size_limit,
     log_sidecar_no_storage_limit,
+    log_sidecar_no_shared_volume,
 ];
 
 // ---------------------------------------------------------------- facts
@@ -1985,6 +2000,53 @@ fn log_sidecar_no_storage_limit(f: &Facts) -> Vec<VolumeFinding> {
         .collect()
 }
 
+/// A log sidecar mounting nothing the main container mounts (the service-account token does
+/// not count) cannot read the app's log files; it only sees its own filesystem.
+fn log_sidecar_no_shared_volume(f: &Facts) -> Vec<VolumeFinding> {
+    let Some(main) = f.ctrs.iter().find(|c| c.role == Role::Main) else {
+        return Vec::new();
+    };
+    let is_token = |m: &VolumeMount| m.mount_path.trim_end_matches('/') == SERVICE_ACCOUNT_PATH;
+    f.ctrs
+        .iter()
+        .filter(|c| c.is_log_sidecar())
+        .filter(|c| {
+            !c.mounts
+                .iter()
+                .filter(|m| !is_token(m))
+                .any(|m| main.mounts.iter().any(|mm| mm.name == m.name))
+        })
+        .map(|c| {
+            let own: Vec<String> = c
+                .mounts
+                .iter()
+                .filter(|m| !is_token(m))
+                .map(|m| format!("{} at {}", m.name, m.mount_path))
+                .collect();
+            let own = if own.is_empty() {
+                "only the service-account token".to_string()
+            } else {
+                own.join(", ")
+            };
+            let finding = Finding::new(
+                LOG_SIDECAR_NO_SHARED_VOLUME,
+                Severity::Info,
+                format!(
+                    "log sidecar shares no volume with {}: it cannot read {}'s log files",
+                    main.name, main.name
+                ),
+            )
+            .container(c.name)
+            .evidence(format!("{} mounts {own}", c.name))
+            .fix(format!(
+                "if {} writes log files, put them on an emptyDir mounted in both containers; if it logs to stdout, the node already keeps those logs (collect them with a DaemonSet, not a sidecar)",
+                main.name
+            ));
+            found(finding, None, vec![c.name.to_string(), main.name.to_string()])
+        })
+        .collect()
+}
+
 // ---------------------------------------------------------------- names
 
 /// Lower-case words of a name or image (`fluent-bit` → `fluent`, `bit`).
@@ -2994,6 +3056,33 @@ mod tests {
     }
 
     #[test]
+    fn log_sidecar_sharing_nothing_with_the_app() {
+        let token = json!({"name": "kube-api-access-x", "mountPath": SERVICE_ACCOUNT_PATH, "readOnly": true});
+        let alone = pod(
+            json!([
+                {"name": "main", "image": "busybox", "volumeMounts": [token]},
+                {"name": "log-collector", "image": "busybox", "volumeMounts": [token]}
+            ]),
+            json!([{"name": "kube-api-access-x", "projected": {"sources": []}}]),
+        );
+        let f = one(alone, LOG_SIDECAR_NO_SHARED_VOLUME);
+        assert_eq!(f.container.as_deref(), Some("log-collector"));
+        assert_eq!(
+            f.evidence,
+            ["log-collector mounts only the service-account token"]
+        );
+
+        let shared = pod(
+            json!([
+                {"name": "main", "image": "busybox", "volumeMounts": [{"name": "logs", "mountPath": "/var/log/app"}]},
+                {"name": "log-collector", "image": "busybox", "volumeMounts": [{"name": "logs", "mountPath": "/logs"}]}
+            ]),
+            json!([{"name": "logs", "emptyDir": {}}]),
+        );
+        none(shared, LOG_SIDECAR_NO_SHARED_VOLUME);
+    }
+
+    #[test]
     fn log_sidecar_without_ephemeral_storage_limit() {
         let value = |name: &str, image: &str, limits: Value| {
             pod(
@@ -3192,10 +3281,9 @@ mod tests {
             one(value("/etc/"), MOUNT_OVER_ROOT).severity,
             Severity::Warning
         );
-        assert_eq!(
-            one(value("/var/run"), MOUNT_OVER_ROOT).severity,
-            Severity::Warning
-        );
+        // Runtime directories are empty in images: a tmpfs there hides nothing.
+        none(value("/var/run"), MOUNT_OVER_ROOT);
+        none(value("/run"), MOUNT_OVER_ROOT);
         none(value("/etc/tls"), MOUNT_OVER_ROOT);
         none(value("/variable"), MOUNT_OVER_ROOT);
     }

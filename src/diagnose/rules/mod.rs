@@ -61,6 +61,7 @@ pub const RULES: &[Rule] = &[
     reused::SUBPATH_NO_UPDATES,
     reused::LOG_VOLUME_NO_SIZE_LIMIT,
     reused::LOG_SIDECAR_NO_STORAGE_LIMIT,
+    reused::LOG_SIDECAR_NO_SHARED_VOLUME,
     // Last: it reports warning events no other rule explained.
     events::RULE,
 ];

@@ -54,6 +54,7 @@ reused_rules! {
     SUBPATH_NO_UPDATES = from_volumes(v::SUBPATH_NO_UPDATES), "a configMap/secret mounted with subPath never receives updates";
     LOG_VOLUME_NO_SIZE_LIMIT = from_volumes(v::LOG_VOLUME_NO_SIZE_LIMIT), "a log volume without sizeLimit (eviction risk)";
     LOG_SIDECAR_NO_STORAGE_LIMIT = from_volumes(v::LOG_SIDECAR_NO_STORAGE_LIMIT), "a log sidecar without an ephemeral-storage limit (eviction risk)";
+    LOG_SIDECAR_NO_SHARED_VOLUME = from_volumes(v::LOG_SIDECAR_NO_SHARED_VOLUME), "a log sidecar shares no volume with the main container";
 }
 
 pub const AS_INIT: Rule = Rule {
