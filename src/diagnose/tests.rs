@@ -708,3 +708,49 @@ fn liveness_budget_is_evidence_for_a_137_crash_loop_offline() {
             .any(|e| e.contains("kill budget 1s + 2 × 5s = 11s"))
     );
 }
+
+#[test]
+fn hooks_that_succeed_or_other_waiting_reasons_are_not_hook_failures() {
+    assert!(with_rule(&run(fixture("web-logs.json")), "hook-failed").is_empty());
+    let findings = run(waiting_pod(
+        "CreateContainerConfigError",
+        "configmap \"x\" not found",
+    ));
+    assert!(with_rule(&findings, "hook-failed").is_empty());
+    // A failed preStop only shows in events, and is a warning.
+    let pod = fixture("web-logs.json");
+    let evidence = Evidence {
+        events: vec![event(
+            &pod,
+            "log-reader",
+            "FailedPreStopHook",
+            "PreStopHook failed",
+            1,
+        )],
+        have_events: true,
+        ..Evidence::default()
+    };
+    let findings = run_with(vec![source(pod)], &evidence);
+    assert_eq!(
+        only(&findings, "hook-failed").finding.severity,
+        Severity::Warning
+    );
+}
+
+#[test]
+fn sidecars_with_resources_or_a_main_without_them_are_fine() {
+    let mut pod = fixture("evicted.json");
+    pod["spec"]["containers"][1]["resources"] =
+        json!({"requests": {"cpu": "10m", "memory": "32Mi"}, "limits": {"memory": "64Mi"}});
+    // The main container has none either, but the rule is about sidecars.
+    assert!(with_rule(&run(pod.clone()), "no-resources").is_empty());
+    // A sidecar allowed more memory than the app is worth a note.
+    pod["spec"]["containers"][0]["resources"] = json!({"limits": {"memory": "32Mi"}});
+    let findings = run(pod);
+    assert!(
+        only(&findings, "no-resources")
+            .finding
+            .summary
+            .contains("(64Mi) than the main container (32Mi)")
+    );
+}
