@@ -334,6 +334,19 @@ pub fn belongs_to_job(source: &SourcePod) -> bool {
         })
 }
 
+/// An image's repository path, lowercased, without tag or digest:
+/// `docker.io/fluent/fluent-bit:3.1@sha256:…` → `docker.io/fluent/fluent-bit`.
+pub fn image_repository(image: &str) -> String {
+    let without_digest = image.split('@').next().unwrap_or(image);
+    // A tag is a colon after the last slash (a colon before it is a registry port).
+    let last_slash = without_digest.rfind('/').map_or(0, |i| i + 1);
+    let repository = match without_digest[last_slash..].find(':') {
+        Some(colon) => &without_digest[..last_slash + colon],
+        None => without_digest,
+    };
+    repository.to_lowercase()
+}
+
 /// Container names that mesh and agent injectors add next to the application.
 pub const INJECTED_SIDECAR_NAMES: &[&str] = &[
     "istio-proxy",

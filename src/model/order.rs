@@ -879,20 +879,6 @@ const TELEMETRY_IMAGES: &[&str] = &[
     "otelcol-contrib",
 ];
 
-/// The image's repository path, lowercased, without registry tag or digest.
-fn image_repo(image: &str) -> String {
-    let without_digest = image.split('@').next().unwrap_or(image);
-    let (path, last) = match without_digest.rsplit_once('/') {
-        Some((path, last)) => (Some(path), last),
-        None => (None, without_digest),
-    };
-    let last = last.split(':').next().unwrap_or(last);
-    match path {
-        Some(path) => format!("{path}/{last}").to_lowercase(),
-        None => last.to_lowercase(),
-    }
-}
-
 /// One-shot helpers that share an image with a long-running sidecar (`istio-init` runs
 /// proxyv2, `vault-agent-init` runs vault): the image says nothing about them.
 fn one_shot_by_name_or_args(c: &Container) -> bool {
@@ -919,7 +905,7 @@ fn kind_of(c: &Container) -> Kind {
     if one_shot_by_name_or_args(c) {
         return Kind::Other;
     }
-    let repo = image_repo(c.image.as_deref().unwrap_or(""));
+    let repo = super::image_repository(c.image.as_deref().unwrap_or(""));
     let last = repo.rsplit('/').next().unwrap_or(&repo);
     let args = || c.command.iter().chain(c.args.iter()).flatten();
     if PROXY_IMAGES.contains(&last) || repo.ends_with("linkerd/proxy") {
@@ -2445,15 +2431,15 @@ mod tests {
     #[test]
     fn image_repositories() {
         assert_eq!(
-            image_repo("docker.io/istio/proxyv2:1.24.2"),
+            crate::model::image_repository("docker.io/istio/proxyv2:1.24.2"),
             "docker.io/istio/proxyv2"
         );
         assert_eq!(
-            image_repo("localhost:5000/envoy@sha256:abc"),
+            crate::model::image_repository("localhost:5000/envoy@sha256:abc"),
             "localhost:5000/envoy"
         );
-        assert_eq!(image_repo("Envoy"), "envoy");
-        assert_eq!(image_repo(""), "");
+        assert_eq!(crate::model::image_repository("Envoy"), "envoy");
+        assert_eq!(crate::model::image_repository(""), "");
     }
 
     #[test]

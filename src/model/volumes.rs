@@ -475,7 +475,8 @@ impl Ctr<'_> {
         matches!(self.role, Role::Sidecar | Role::NativeSidecar)
             && !self.is_injected()
             && (words(self.name).any(|w| LOG_WORDS.contains(&w.as_str()))
-                || words(image_repository(self.image)).any(|w| LOG_WORDS.contains(&w.as_str())))
+                || words(&super::image_repository(self.image))
+                    .any(|w| LOG_WORDS.contains(&w.as_str())))
     }
 
     fn label(&self) -> String {
@@ -2054,16 +2055,6 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(|w| w.to_ascii_lowercase())
-}
-
-/// `docker.io/fluent/fluent-bit:3.1@sha256:…` → `docker.io/fluent/fluent-bit`.
-fn image_repository(image: &str) -> &str {
-    let image = image.split('@').next().unwrap_or(image);
-    let last_slash = image.rfind('/').map_or(0, |i| i + 1);
-    match image[last_slash..].find(':') {
-        Some(colon) => &image[..last_slash + colon],
-        None => image,
-    }
 }
 
 fn suggests_sharing(volume: &str) -> bool {
