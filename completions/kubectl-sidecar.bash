@@ -28,6 +28,9 @@ _kubectl__sidecar() {
             kubectl__sidecar,list)
                 cmd="kubectl__sidecar__subcmd__ls"
                 ;;
+            kubectl__sidecar,logs)
+                cmd="kubectl__sidecar__subcmd__logs"
+                ;;
             kubectl__sidecar,ls)
                 cmd="kubectl__sidecar__subcmd__ls"
                 ;;
@@ -46,6 +49,9 @@ _kubectl__sidecar() {
             kubectl__sidecar__subcmd__help,help)
                 cmd="kubectl__sidecar__subcmd__help__subcmd__help"
                 ;;
+            kubectl__sidecar__subcmd__help,logs)
+                cmd="kubectl__sidecar__subcmd__help__subcmd__logs"
+                ;;
             kubectl__sidecar__subcmd__help,ls)
                 cmd="kubectl__sidecar__subcmd__help__subcmd__ls"
                 ;;
@@ -62,7 +68,7 @@ _kubectl__sidecar() {
 
     case "${cmd}" in
         kubectl__sidecar)
-            opts="-h -V --help --version ls list order volumes diagnose completion help"
+            opts="-h -V --help --version ls list order volumes diagnose logs completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -172,7 +178,7 @@ _kubectl__sidecar() {
             return 0
             ;;
         kubectl__subcmd__sidecar__subcmd__help)
-            opts="ls order volumes diagnose completion help"
+            opts="ls order volumes diagnose logs completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -227,6 +233,20 @@ _kubectl__sidecar() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kubectl__subcmd__sidecar__subcmd__help__subcmd__logs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kubectl__subcmd__sidecar__subcmd__help__subcmd__ls)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -262,6 +282,112 @@ _kubectl__sidecar() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__sidecar__subcmd__logs)
+            opts="-n -A -l -c -o -f -E -p -F -h -V --namespace --all-namespaces --selector --field-selector --context --kubeconfig --request-timeout --container --output --color --filename --all --exclude-container --role --since --since-time --tail --previous --timestamps --prefix --no-prefix --max-log-requests --follow --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --field-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude-container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -E)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --role)
+                    COMPREPLY=($(compgen -W "init native-sidecar main sidecar ephemeral" -- "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since-time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tail)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prefix)
+                    COMPREPLY=($(compgen -W "pod role none" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-log-requests)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -31,6 +31,7 @@ complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_needs_command" -f -a "lis
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_needs_command" -f -a "order" -d 'Declared startup and shutdown order vs. the actual timeline, with ordering hazards'
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_needs_command" -f -a "volumes" -d 'Which container mounts which volume where, and mount mismatches'
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_needs_command" -f -a "diagnose" -d 'Explain what is wrong with the pods\' sidecars: findings with rule IDs, evidence and a fix'
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_needs_command" -f -a "logs" -d 'Logs of every container of the selected pods (init, native sidecars, main, sidecars), merged in timestamp order and prefixed with pod/container'
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_needs_command" -f -a "completion" -d 'Print a shell completion script for kubectl-sidecar'
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand ls" -s n -l namespace -d 'Namespace to use (default: the kubeconfig context\'s namespace, else "default")' -r
@@ -134,11 +135,48 @@ complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand diagnose
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand diagnose" -l list-rules -d 'Print the rule catalog (IDs and what they detect) and exit'
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand diagnose" -s h -l help -d 'Print help'
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand diagnose" -s V -l version -d 'Print version'
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -s n -l namespace -d 'Namespace to use (default: the kubeconfig context\'s namespace, else "default")' -r
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -s l -l selector -d 'Label selector, applied by the API server (e.g. -l app=web,tier!=cache)' -r
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -l field-selector -d 'Field selector, applied by the API server (e.g. --field-selector spec.nodeName=node-1)' -r
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -l context -d 'Kubeconfig context to use' -r
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -l request-timeout -d 'Time to wait for each API request before giving up (e.g. 10s, 1m; 0 = no timeout)' -r
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -s c -l container -d 'Only show containers whose name matches this regular expression' -r
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -s o -l output -d 'Output format' -r -f -a "table\t''
+wide\t''
+json\t''
+yaml\t''"
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -l color -d 'When to color the output (auto: only on a terminal, and never when NO_COLOR is set)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -s f -l filename -d 'Read pods from files instead of the cluster: a file, a directory or - for stdin (repeatable). Accepts Pod, List/PodList and workload manifests' -r -F
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -s E -l exclude-container -d 'Leave out containers whose name matches this regular expression' -r
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -l role -d 'Only containers with this role (repeatable). Ephemeral containers only when asked for' -r -f -a "init\t''
+native-sidecar\t''
+main\t''
+sidecar\t''
+ephemeral\t''"
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -l since -d 'Only lines newer than this duration (e.g. 30s, 5m, 1h30m)' -r
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -l since-time -d 'Only lines at or after this time (RFC 3339, e.g. 2026-11-23T10:00:00Z)' -r
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -l tail -d 'Only the last N lines of each container' -r
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -l prefix -d 'What to put before each line' -r -f -a "pod\t'pod/container (namespace/pod/container with -A)'
+role\t'pod/container and the container\'s role'
+none\t'raw lines'"
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -l max-log-requests -d 'How many log requests run at once; more containers wait their turn' -r
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -s A -l all-namespaces -d 'Select pods in every namespace'
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -l all -d 'Every container of the selected pods: the default, kept for the spelling users know (-E and --role still narrow it; -c cannot be combined with it)'
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -s p -l previous -d 'The previous instance of each container (containers without one get a marker line)'
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -l timestamps -d 'Print each line\'s timestamp as the container runtime recorded it'
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -l no-prefix -d 'Raw lines without a prefix (same as --prefix none)'
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -s F -l follow -d 'Keep streaming: history first, then new lines as they come; follows restarts, new and deleted pods, and stops when a Job\'s pods are done'
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -s V -l version -d 'Print version'
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand completion" -s h -l help -d 'Print help'
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand completion" -s V -l version -d 'Print version'
-complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand help; and not __fish_seen_subcommand_from ls order volumes diagnose completion help" -f -a "ls" -d 'List every container of the selected pods: role, startup position, state, readiness, restarts and last termination'
-complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand help; and not __fish_seen_subcommand_from ls order volumes diagnose completion help" -f -a "order" -d 'Declared startup and shutdown order vs. the actual timeline, with ordering hazards'
-complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand help; and not __fish_seen_subcommand_from ls order volumes diagnose completion help" -f -a "volumes" -d 'Which container mounts which volume where, and mount mismatches'
-complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand help; and not __fish_seen_subcommand_from ls order volumes diagnose completion help" -f -a "diagnose" -d 'Explain what is wrong with the pods\' sidecars: findings with rule IDs, evidence and a fix'
-complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand help; and not __fish_seen_subcommand_from ls order volumes diagnose completion help" -f -a "completion" -d 'Print a shell completion script for kubectl-sidecar'
-complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand help; and not __fish_seen_subcommand_from ls order volumes diagnose completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand help; and not __fish_seen_subcommand_from ls order volumes diagnose logs completion help" -f -a "ls" -d 'List every container of the selected pods: role, startup position, state, readiness, restarts and last termination'
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand help; and not __fish_seen_subcommand_from ls order volumes diagnose logs completion help" -f -a "order" -d 'Declared startup and shutdown order vs. the actual timeline, with ordering hazards'
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand help; and not __fish_seen_subcommand_from ls order volumes diagnose logs completion help" -f -a "volumes" -d 'Which container mounts which volume where, and mount mismatches'
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand help; and not __fish_seen_subcommand_from ls order volumes diagnose logs completion help" -f -a "diagnose" -d 'Explain what is wrong with the pods\' sidecars: findings with rule IDs, evidence and a fix'
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand help; and not __fish_seen_subcommand_from ls order volumes diagnose logs completion help" -f -a "logs" -d 'Logs of every container of the selected pods (init, native sidecars, main, sidecars), merged in timestamp order and prefixed with pod/container'
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand help; and not __fish_seen_subcommand_from ls order volumes diagnose logs completion help" -f -a "completion" -d 'Print a shell completion script for kubectl-sidecar'
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand help; and not __fish_seen_subcommand_from ls order volumes diagnose logs completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

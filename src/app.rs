@@ -30,6 +30,11 @@ pub async fn run(
             let options = Options::from_args(&args.common, ambient)?;
             commands::volumes::run(&options, out, err).await
         }
+        Command::Logs(args) => {
+            let options = Options::from_args(&args.common, ambient)?;
+            let logs = commands::logs::LogsOptions::from_args(&args, &options)?;
+            commands::logs::run(&options, &logs, out, err).await
+        }
         Command::Completion(args) => commands::completion::write_script(args.shell, out),
         Command::Diagnose(args) if args.list_rules => commands::diagnose::list_rules(out),
         Command::Diagnose(args) => {

@@ -93,6 +93,11 @@ pub enum Command {
     #[command(after_help = DIAGNOSE_EXAMPLES)]
     Diagnose(DiagnoseArgs),
 
+    /// Logs of every container of the selected pods (init, native sidecars, main, sidecars),
+    /// merged in timestamp order and prefixed with pod/container
+    #[command(after_help = LOGS_EXAMPLES)]
+    Logs(LogsArgs),
+
     /// Print a shell completion script for kubectl-sidecar
     #[command(after_help = COMPLETION_HELP)]
     Completion(CompletionArgs),
@@ -232,6 +237,104 @@ pub enum FailOn {
     Warning,
     Critical,
     Never,
+}
+
+const LOGS_EXAMPLES: &str = "\
+Examples:
+  # Every container of a pod, merged in time order
+  kubectl sidecar logs agent-0
+
+  # The last 20 lines of each container of a deployment's pods, with timestamps
+  kubectl sidecar logs deploy/web --tail 20 --timestamps
+
+  # Only the sidecars (native and classic), showing the role in the prefix
+  kubectl sidecar logs checkout-6d8f9b7c4-q8zpl --role native-sidecar --role sidecar --prefix role
+
+  # What the previous instance of each container said before it restarted
+  kubectl sidecar logs checkout-6d8f9b7c4-q8zpl -p
+
+  # Follow a deployment's pods through restarts and rollouts (Ctrl-C to stop)
+  kubectl sidecar logs deploy/web -F --tail 10
+
+  # Everything but the mesh proxy since a point in time, one JSON object per line
+  kubectl sidecar logs -l app=web -E istio-proxy --since-time 2026-11-23T10:00:00Z -o json
+
+A container whose log cannot be read (not started, no previous instance, forbidden) becomes
+one marker line and the others are still shown. Logs need a cluster: -f is not accepted.";
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// Every container of the selected pods: the default, kept for the spelling users know
+    /// (-E and --role still narrow it; -c cannot be combined with it)
+    #[arg(long, conflicts_with = "container")]
+    pub all: bool,
+
+    /// Leave out containers whose name matches this regular expression
+    #[arg(short = 'E', long = "exclude-container", value_name = "REGEX")]
+    pub exclude_container: Option<String>,
+
+    /// Only containers with this role (repeatable). Ephemeral containers only when asked for
+    #[arg(long = "role", value_enum, value_name = "ROLE")]
+    pub roles: Vec<RoleArg>,
+
+    /// Only lines newer than this duration (e.g. 30s, 5m, 1h30m)
+    #[arg(long, value_name = "DURATION", conflicts_with = "since_time")]
+    pub since: Option<String>,
+
+    /// Only lines at or after this time (RFC 3339, e.g. 2026-11-23T10:00:00Z)
+    #[arg(long, value_name = "TIME")]
+    pub since_time: Option<String>,
+
+    /// Only the last N lines of each container
+    #[arg(long, value_name = "N")]
+    pub tail: Option<u64>,
+
+    /// The previous instance of each container (containers without one get a marker line)
+    #[arg(short = 'p', long)]
+    pub previous: bool,
+
+    /// Print each line's timestamp as the container runtime recorded it
+    #[arg(long)]
+    pub timestamps: bool,
+
+    /// What to put before each line
+    #[arg(long, value_enum, default_value_t = PrefixArg::Pod, value_name = "WHAT")]
+    pub prefix: PrefixArg,
+
+    /// Raw lines without a prefix (same as --prefix none)
+    #[arg(long, conflicts_with = "prefix")]
+    pub no_prefix: bool,
+
+    /// How many log requests run at once; more containers wait their turn
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub max_log_requests: usize,
+
+    /// Keep streaming: history first, then new lines as they come; follows restarts, new and
+    /// deleted pods, and stops when a Job's pods are done
+    #[arg(short = 'F', long, conflicts_with = "previous")]
+    pub follow: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    Init,
+    NativeSidecar,
+    Main,
+    Sidecar,
+    Ephemeral,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PrefixArg {
+    /// pod/container (namespace/pod/container with -A)
+    Pod,
+    /// pod/container and the container's role
+    Role,
+    /// raw lines
+    None,
 }
 
 #[derive(Debug, Args)]

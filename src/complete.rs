@@ -177,10 +177,12 @@ pub fn plan(args: &[String]) -> (Want, Typed) {
     }
     let want = match subcommand {
         "completion" => words(&["bash", "zsh", "fish", "powershell"]),
-        "ls" | "list" | "order" | "volumes" | "diagnose" => match partial.split_once('/') {
-            Some((kind, _)) => Want::WorkloadNames(kind.to_string()),
-            None => Want::Targets,
-        },
+        "ls" | "list" | "order" | "volumes" | "diagnose" | "logs" => {
+            match partial.split_once('/') {
+                Some((kind, _)) => Want::WorkloadNames(kind.to_string()),
+                None => Want::Targets,
+            }
+        }
         _ => Want::Nothing,
     };
     (want, typed)

@@ -6,6 +6,7 @@ mod commands;
 mod complete;
 mod diagnose;
 mod error;
+mod logs;
 mod model;
 mod options;
 mod render;
@@ -53,9 +54,9 @@ fn main() {
         Err(e) if e.kind == error::ErrorKind::Findings => e.exit_code(),
         Err(e) => {
             let _ = out.flush();
-            let _ = writeln!(err, "error: {}", e.message);
+            let _ = writeln!(err, "error: {}", error::one_line(&e.message));
             if let Some(hint) = &e.hint {
-                let _ = writeln!(err, "hint: {hint}");
+                let _ = writeln!(err, "hint: {}", error::one_line(hint));
             }
             e.exit_code()
         }

@@ -941,6 +941,121 @@ fn injected_failures_match_the_path_prefix() {
 }
 
 #[test]
+fn throttling_answers_429_with_retry_after_for_the_first_requests_only() {
+    let api = FakeApi::builder()
+        .object(webserver_pod())
+        .throttle_first("/api/v1/namespaces/shop/pods", 2)
+        .start();
+    for _ in 0..2 {
+        let response = get(&api, "/api/v1/namespaces/shop/pods");
+        let status = response.assert_status(
+            429,
+            "TooManyRequests",
+            "Too many requests, please try again later.",
+        );
+        assert_eq!(status["details"]["retryAfterSeconds"], 1);
+        assert_eq!(response.header("retry-after"), Some("1"));
+    }
+    // Other paths are untouched, and the third request to the prefix succeeds.
+    assert_eq!(get(&api, "/api/v1/pods").status, 200);
+    assert_eq!(get(&api, "/api/v1/namespaces/shop/pods").status, 200);
+    assert_eq!(api.requests().len(), 4, "every request is recorded");
+}
+
+#[test]
+fn failing_first_requests_then_serving_normally() {
+    let api = FakeApi::builder()
+        .object(webserver_pod())
+        .fail_first("/api/v1/namespaces/shop/pods", 1, 500)
+        .start();
+    get(&api, "/api/v1/namespaces/shop/pods/webserver").assert_status(
+        500,
+        "InternalError",
+        "Internal error occurred: injected failure",
+    );
+    assert_eq!(
+        get(&api, "/api/v1/namespaces/shop/pods/webserver").status,
+        200
+    );
+}
+
+#[test]
+fn dropped_connections_get_no_response_then_the_server_recovers() {
+    let api = FakeApi::builder()
+        .object(webserver_pod())
+        .drop_first("/api/v1/namespaces/shop/pods", 1)
+        .start();
+    let mut client = RawClient::connect(&api);
+    client
+        .reader
+        .get_mut()
+        .write_all(b"GET /api/v1/namespaces/shop/pods HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer fake-token\r\n\r\n")
+        .expect("send request");
+    assert!(
+        client.is_closed(),
+        "the connection is closed without a response"
+    );
+    assert_eq!(get(&api, "/api/v1/namespaces/shop/pods").status, 200);
+    assert_eq!(api.requests().len(), 2, "the dropped request is recorded");
+}
+
+#[test]
+fn latency_delays_every_answer() {
+    let api = FakeApi::builder()
+        .latency(Duration::from_millis(300))
+        .start();
+    let started = std::time::Instant::now();
+    assert_eq!(get(&api, "/version").status, 200);
+    assert_eq!(get(&api, "/version").status, 200);
+    assert!(
+        started.elapsed() >= Duration::from_millis(600),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn discovery_documents_and_anonymous_access_for_kubectl() {
+    let api = FakeApi::builder().object(webserver_pod()).start();
+    assert_eq!(get(&api, "/api").json()["versions"], json!(["v1"]));
+    let groups = get(&api, "/apis").json();
+    let names: Vec<&str> = groups["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .filter_map(|g| g["name"].as_str())
+        .collect();
+    assert_eq!(names, ["apps", "batch"]);
+    let core = get(&api, "/api/v1").json();
+    assert_eq!(core["kind"], "APIResourceList");
+    assert!(
+        core["resources"]
+            .as_array()
+            .expect("resources")
+            .iter()
+            .any(|r| r["name"] == "pods" && r["namespaced"] == true)
+    );
+    assert_eq!(
+        get(&api, "/apis/batch/v1").json()["groupVersion"],
+        "batch/v1"
+    );
+    assert_eq!(get(&api, "/apis/nope/v1").status, 404);
+
+    // Without a token: 401, unless anonymous access is on.
+    let mut client = RawClient::connect(&api);
+    assert_eq!(client.send("GET", "/api/v1/pods", &[]).status, 401);
+    let api = FakeApi::builder()
+        .object(webserver_pod())
+        .allow_anonymous()
+        .start();
+    let mut client = RawClient::connect(&api);
+    assert_eq!(client.send("GET", "/api/v1/pods", &[]).status, 200);
+    let mut client = RawClient::connect(&api);
+    let wrong = client.send("GET", "/api/v1/pods", &["Authorization: Bearer wrong"]);
+    assert_eq!(wrong.status, 401, "a wrong token is still rejected");
+}
+
+#[test]
 fn malformed_requests_get_a_bad_request_and_the_server_keeps_going() {
     let api = FakeApi::builder().start();
     let mut client = RawClient::connect(&api);

@@ -81,7 +81,7 @@ pub async fn run(
     let (loaded, extras) =
         load_with_extras(&options.selection, &options.source, wants_previous_log).await?;
     for warning in &loaded.warnings {
-        let _ = writeln!(err, "warning: {warning}");
+        let _ = writeln!(err, "warning: {}", crate::error::one_line(warning));
     }
     let evidence = Evidence {
         events: extras

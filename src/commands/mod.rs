@@ -4,6 +4,7 @@
 
 pub mod completion;
 pub mod diagnose;
+pub mod logs;
 pub mod ls;
 pub mod order;
 pub mod volumes;
@@ -45,7 +46,7 @@ impl<T> PodsReport<T> {
 pub async fn load_with_warnings(options: &Options, err: &mut dyn Write) -> Result<Loaded> {
     let loaded = load_pods(&options.selection, &options.source).await?;
     for warning in &loaded.warnings {
-        let _ = writeln!(err, "warning: {warning}");
+        let _ = writeln!(err, "warning: {}", crate::error::one_line(warning));
     }
     Ok(loaded)
 }

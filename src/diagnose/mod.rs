@@ -5,7 +5,7 @@ pub mod events;
 pub mod eviction;
 pub mod rules;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Container;
@@ -152,24 +152,33 @@ pub fn owner_of(source: &SourcePod) -> Option<String> {
 pub fn diagnose(pods: &[SourcePod], evidence: &Evidence, now: Timestamp) -> Diagnosis {
     let mut findings = Vec::new();
     let mut summaries = Vec::new();
+    // Events by pod, built once: scanning all events for every pod was quadratic
+    // (30,000 pods with 3,000 events took 30 s). Each group keeps the events' order.
+    let mut events_by_pod: HashMap<(&str, &str), Vec<&PodEvent>> = HashMap::new();
+    for event in &evidence.events {
+        events_by_pod
+            .entry((event.namespace.as_str(), event.pod.as_str()))
+            .or_default()
+            .push(event);
+    }
     for source in pods {
         let view = build_pod_view(source);
-        let events: Vec<&PodEvent> = evidence
-            .events
-            .iter()
-            .filter(|e| {
-                e.namespace == view.namespace
-                    && e.pod == view.name
-                    && match (&e.pod_uid, &view.uid) {
-                        (Some(a), Some(b)) => a == b,
-                        _ => true,
-                    }
+        let events: Vec<&PodEvent> = events_by_pod
+            .get(&(view.namespace.as_str(), view.name.as_str()))
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|e| match (&e.pod_uid, &view.uid) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
             })
             .collect();
+        // The logs of this pod are one contiguous range of the (namespace, pod, container) keys.
+        let first_key = (view.namespace.clone(), view.name.clone(), String::new());
         let previous_logs = evidence
             .previous_logs
-            .iter()
-            .filter(|((ns, pod, _), _)| *ns == view.namespace && *pod == view.name)
+            .range(first_key..)
+            .take_while(|((ns, pod, _), _)| *ns == view.namespace && *pod == view.name)
             .map(|((_, _, container), lines)| (container.as_str(), lines.as_slice()))
             .collect();
         let ctx = PodContext {
@@ -243,38 +252,61 @@ pub struct Diagnosis {
 
 impl Diagnosis {
     fn update_healthy(&mut self) {
-        let flagged = |p: &HealthyPod| {
-            self.findings
-                .iter()
-                .any(|f| f.namespace == p.namespace && (f.pod == p.pod || f.pods.contains(&p.pod)))
-        };
-        self.healthy = self.pods.iter().filter(|p| !flagged(p)).cloned().collect();
+        // A set of flagged pods, not a scan of all findings per pod (quadratic on big clusters).
+        let flagged: HashSet<(&str, &str)> = self
+            .findings
+            .iter()
+            .flat_map(|f| {
+                std::iter::once(f.pod.as_str())
+                    .chain(f.pods.iter().map(String::as_str))
+                    .map(|pod| (f.namespace.as_str(), pod))
+            })
+            .collect();
+        self.healthy = self
+            .pods
+            .iter()
+            .filter(|p| !flagged.contains(&(p.namespace.as_str(), p.pod.as_str())))
+            .cloned()
+            .collect();
     }
 
     /// Merges the same finding (rule, container) across replicas of one workload, so three
     /// OOMKilled proxies read as one line about `3/3 pods of deploy/checkout`.
     pub fn group_replicas(mut self, pods_per_owner: &BTreeMap<String, usize>) -> Self {
+        type Key = (String, String, &'static str, Option<String>, Severity);
         let mut grouped: Vec<PodFinding> = Vec::new();
+        // Groups by (owner, namespace, rule, container, severity), in creation order, so each
+        // finding looks only at its own candidates instead of every group so far.
+        let mut candidates: HashMap<Key, Vec<usize>> = HashMap::new();
         for f in self.findings {
-            let existing = f.owner.as_ref().and_then(|owner| {
-                grouped.iter_mut().find(|g| {
-                    g.owner.as_ref() == Some(owner)
-                        && g.namespace == f.namespace
-                        && g.finding.rule == f.finding.rule
-                        && g.finding.container == f.finding.container
-                        && g.finding.severity == f.finding.severity
-                        && g.pod != f.pod
-                        && !g.pods.contains(&f.pod)
-                })
-            });
+            let Some(owner) = f.owner.clone() else {
+                grouped.push(f);
+                continue;
+            };
+            let key: Key = (
+                owner,
+                f.namespace.clone(),
+                f.finding.rule,
+                f.finding.container.clone(),
+                f.finding.severity,
+            );
+            let indices = candidates.entry(key).or_default();
+            let existing = indices
+                .iter()
+                .copied()
+                .find(|&i| grouped[i].pod != f.pod && !grouped[i].pods.contains(&f.pod));
             match existing {
-                Some(group) => {
+                Some(i) => {
+                    let group = &mut grouped[i];
                     if group.pods.is_empty() {
                         group.pods.push(group.pod.clone());
                     }
                     group.pods.push(f.pod);
                 }
-                None => grouped.push(f),
+                None => {
+                    indices.push(grouped.len());
+                    grouped.push(f);
+                }
             }
         }
         for g in &mut grouped {

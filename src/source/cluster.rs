@@ -3,13 +3,16 @@
 //! Read-only by construction: this module only issues GET requests (get, list). Lists are
 //! paginated and selectors go to the server, so a big namespace is never filtered here.
 
+mod retry;
+
 use std::fmt::Debug;
+use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{Event, Namespace, Pod, ReplicationController};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector as ApiLabelSelector;
-use kube::api::{Api, ListParams, LogParams};
+use kube::api::{Api, GetParams, ListParams, LogParams, ObjectList};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config, Resource};
 use serde::de::DeserializeOwned;
@@ -32,6 +35,8 @@ pub struct Cluster {
     server: String,
     context: String,
     pub default_namespace: String,
+    /// Bound on each attempt of a request (`--request-timeout`).
+    request_timeout: Option<Duration>,
 }
 
 impl Cluster {
@@ -78,6 +83,8 @@ impl Cluster {
             config.write_timeout = Some(timeout);
             config.reset_reader_on_write = true;
         }
+        // GETs are retried by `fetch` (see retry.rs for why not by kube's layer).
+        config.default_retry = false;
         let server = config.cluster_url.to_string();
         let default_namespace = config.default_namespace.clone();
         let client = Client::try_from(config).map_err(|e| {
@@ -94,6 +101,7 @@ impl Cluster {
             server: server.trim_end_matches('/').to_string(),
             context,
             default_namespace,
+            request_timeout: options.request_timeout,
         })
     }
 
@@ -167,24 +175,34 @@ impl Cluster {
         }
     }
 
-    /// Lists every object, page by page (`limit` + `continue`).
+    /// Lists every object, page by page (`limit` + `continue`), each page retried on its own.
     async fn list_all<K>(&self, api: &Api<K>, params: ListParams, action: &str) -> Result<Vec<K>>
     where
-        K: Clone + DeserializeOwned + Debug,
+        K: Resource + Clone + DeserializeOwned + Debug,
     {
         let mut items = Vec::new();
         let mut params = params.limit(PAGE_SIZE);
         loop {
-            let page = api
-                .list(&params)
-                .await
-                .map_err(|e| self.explain(action, e))?;
-            items.extend(page.items);
+            let page: ObjectList<K> = self
+                .get_json(api_request(api).list(&params), action)
+                .await?;
+            items.extend(page.items.into_iter().map(compact));
             match page.metadata.continue_.filter(|c| !c.is_empty()) {
                 Some(token) => params = params.continue_token(&token),
                 None => return Ok(items),
             }
         }
+    }
+
+    /// Fetches (with retries) and decodes one JSON answer.
+    async fn get_json<T: DeserializeOwned>(
+        &self,
+        request: std::result::Result<http::Request<Vec<u8>>, kube::core::request::Error>,
+        action: &str,
+    ) -> Result<T> {
+        let request = request.map_err(|e| self.explain(action, kube::Error::BuildRequest(e)))?;
+        let bytes = self.fetch(request, action).await?;
+        serde_json::from_slice(&bytes).map_err(|e| self.explain(action, kube::Error::SerdeError(e)))
     }
 
     pub async fn list_pods(
@@ -209,10 +227,10 @@ impl Cluster {
     }
 
     pub async fn get_pod(&self, namespace: &str, name: &str) -> Result<Pod> {
-        self.api::<Pod>(Some(namespace))
-            .get(name)
+        let api = self.api::<Pod>(Some(namespace));
+        let action = format!("get pod {name} in namespace {namespace}");
+        self.get_json(api_request(&api).get(name, &GetParams::default()), &action)
             .await
-            .map_err(|e| self.explain(&format!("get pod {name} in namespace {namespace}"), e))
     }
 
     /// The label selectors that find a workload's pods. A CronJob has one per Job it owns.
@@ -308,11 +326,27 @@ impl Cluster {
         K: Resource<Scope = k8s_openapi::NamespaceResourceScope> + Clone + DeserializeOwned + Debug,
         <K as Resource>::DynamicType: Default,
     {
-        self.api::<K>(namespace)
-            .get(name)
+        let api = self.api::<K>(namespace);
+        self.get_json(api_request(&api).get(name, &GetParams::default()), action)
             .await
-            .map_err(|e| self.explain(action, e))
     }
+}
+
+/// Drops what no command reads but big clusters carry on every object: `managedFields` and
+/// the `last-applied-configuration` annotation are often half of a pod's bytes. Done per page,
+/// so memory holds only what is used.
+fn compact<K: Resource>(mut object: K) -> K {
+    let meta = object.meta_mut();
+    meta.managed_fields = None;
+    if let Some(annotations) = meta.annotations.as_mut() {
+        annotations.remove("kubectl.kubernetes.io/last-applied-configuration");
+    }
+    object
+}
+
+/// A request builder for `api`'s resource URL; requests go through [`Cluster::fetch`].
+fn api_request<K: Resource>(api: &Api<K>) -> kube::core::Request {
+    kube::core::Request::new(api.resource_url())
 }
 
 fn names<K: Resource>(objects: Vec<K>) -> Vec<String> {
@@ -533,6 +567,41 @@ impl Cluster {
                 "the server reported an unreadable version {}.{}",
                 info.major, info.minor
             ))),
+        }
+    }
+}
+
+/// A container log body as it arrives, for `logs`.
+pub type LogBody = std::pin::Pin<Box<dyn futures::AsyncBufRead + Send>>;
+
+impl Cluster {
+    /// Opens one container's log (`params` say which instance and which lines). An error
+    /// reads `Error from server (BadRequest): …` without our action in front: `logs` shows
+    /// it in a marker that already names the container.
+    pub async fn log_body(
+        &self,
+        namespace: &str,
+        pod: &str,
+        params: &LogParams,
+    ) -> Result<LogBody> {
+        const ACTION: &str = "read log";
+        match self
+            .api::<Pod>(Some(namespace))
+            .log_stream(pod, params)
+            .await
+        {
+            Ok(body) => Ok(Box::pin(body)),
+            Err(e) => {
+                let mut error = self.explain(ACTION, e);
+                if let Some(rest) = error
+                    .message
+                    .strip_prefix(ACTION)
+                    .and_then(|m| m.strip_prefix(": "))
+                {
+                    error.message = rest.to_string();
+                }
+                Err(error)
+            }
         }
     }
 }

@@ -61,7 +61,10 @@ fn plugin_completion_protocol() {
     let dir = plugin_dir();
 
     let (list, directive) = complete(&dir, &kubeconfig, &[""]);
-    assert_eq!(list, ["ls", "order", "volumes", "diagnose", "completion"]);
+    assert_eq!(
+        list,
+        ["ls", "order", "volumes", "diagnose", "logs", "completion"]
+    );
     assert_eq!(directive, ":4");
 
     let (list, _) = complete(&dir, &kubeconfig, &["ls", "-n", ""]);

@@ -6,7 +6,10 @@ mod support;
 
 mod completion;
 mod diagnose;
+mod fuzz;
 mod krew;
+mod logs;
 mod ls;
 mod order;
+mod robustness;
 mod volumes;

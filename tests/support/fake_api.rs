@@ -15,8 +15,10 @@
 //!
 //! Layout: `http` (wire format), `routes` (auth, RBAC, endpoints), `store` (objects, paging),
 //! `selector` (label/field selectors), `logs`, `resources` (served types), `params` (query
-//! decoding), `status` (errors).
+//! decoding), `status` (errors), `faults` (injected latency, throttling, failures, drops).
 
+mod discovery;
+mod faults;
 mod http;
 mod logs;
 mod params;
@@ -36,6 +38,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use self::faults::{Fault, FaultAction, Faults};
 use self::http::{Connection, ReadError};
 use self::logs::{LogKey, LogLine, LogStore};
 use self::routes::{Config, Server};
@@ -70,6 +73,7 @@ pub struct FakeApiBuilder {
     objects: Vec<Value>,
     logs: LogStore,
     config: Config,
+    faults: Faults,
 }
 
 impl FakeApiBuilder {
@@ -131,6 +135,13 @@ impl FakeApiBuilder {
         self
     }
 
+    /// Also serves requests that carry no token at all, as the user `system:anonymous` with
+    /// the usual RBAC (kubectl sends no bearer token over plain HTTP).
+    pub fn allow_anonymous(mut self) -> Self {
+        self.config.allow_anonymous = true;
+        self
+    }
+
     /// Denies every request in namespace `ns` with RBAC's 403.
     pub fn forbid_namespace(mut self, ns: &str) -> Self {
         self.config.forbidden_namespaces.insert(ns.to_string());
@@ -156,6 +167,34 @@ impl FakeApiBuilder {
         self
     }
 
+    /// Waits `delay` before answering each request (after reading it), like a slow server.
+    pub fn latency(mut self, delay: Duration) -> Self {
+        self.faults.latency = Some(delay);
+        self
+    }
+
+    /// Answers the first `n` requests whose path starts with `path_prefix` with
+    /// `429 TooManyRequests` and `Retry-After: 1`, like API priority and fairness does.
+    pub fn throttle_first(self, path_prefix: &str, n: usize) -> Self {
+        self.fail_first(path_prefix, n, 429)
+    }
+
+    /// Answers the first `n` requests whose path starts with `path_prefix` with a `Status` of
+    /// `code` (as [`FakeApiBuilder::fail_path`] words it); later requests are served normally.
+    pub fn fail_first(mut self, path_prefix: &str, n: usize, code: u16) -> Self {
+        let fault = Fault::new(path_prefix, n, FaultAction::Status(code));
+        self.faults.faults.push(fault);
+        self
+    }
+
+    /// Closes the connection without any response for the first `n` requests whose path starts
+    /// with `path_prefix` (a crashed or restarting server, a proxy cutting the connection).
+    pub fn drop_first(mut self, path_prefix: &str, n: usize) -> Self {
+        let fault = Fault::new(path_prefix, n, FaultAction::Drop);
+        self.faults.faults.push(fault);
+        self
+    }
+
     /// Binds 127.0.0.1 on a free port and starts serving.
     pub fn start(self) -> FakeApi {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the fake API server");
@@ -168,6 +207,7 @@ impl FakeApiBuilder {
                 logs: self.logs,
                 config: self.config,
             },
+            faults: self.faults,
             requests: Mutex::new(Vec::new()),
             stop: AtomicBool::new(false),
         });
@@ -219,6 +259,7 @@ pub struct FakeApi {
 /// State shared by the accept loop and the connection threads.
 struct Shared {
     server: Server,
+    faults: Faults,
     requests: Mutex<Vec<RecordedRequest>>,
     stop: AtomicBool,
 }
@@ -241,6 +282,7 @@ impl FakeApi {
                 token: "fake-token".into(),
                 ..Config::default()
             },
+            faults: Faults::default(),
         }
     }
 
@@ -338,7 +380,17 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
             query: request.query.clone(),
             authorization: request.header("authorization").map(String::from),
         });
-        let response = shared.server.handle(&request);
+        if let Some(delay) = shared.faults.latency {
+            thread::sleep(delay);
+        }
+        let response = match shared.faults.take(&request.path) {
+            Some(FaultAction::Drop) => {
+                let _ = connection.stream().shutdown(std::net::Shutdown::Both);
+                return;
+            }
+            Some(FaultAction::Status(code)) => ApiError::injected(code).into_response(),
+            None => shared.server.handle(&request),
+        };
         let close = request.wants_close();
         if http::write_response(connection.stream(), &response, close, &shared.stop).is_err()
             || close

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use super::discovery;
 use super::http::{Body, Request, Response};
 use super::logs::{self, LogStore};
 use super::params::{query_bool, query_int};
@@ -21,6 +22,8 @@ pub(super) struct Config {
     pub forbid_cluster_scope: bool,
     /// (path prefix, HTTP code) pairs; the first matching prefix wins.
     pub fail_paths: Vec<(String, u16)>,
+    /// Accept requests without a token (kubectl sends none over plain HTTP).
+    pub allow_anonymous: bool,
     /// Serve at most this many items per page even when the client asks for more (the
     /// real server may return fewer than `limit`); lets tests exercise paging on few pods.
     pub max_page_size: Option<usize>,
@@ -128,6 +131,9 @@ impl Server {
         if request.path == "/version" {
             return Ok(Response::json(200, &version()));
         }
+        if let Some(document) = discovery::document(&request.path) {
+            return Ok(Response::json(200, &document));
+        }
         let route = Route::parse(&request.path).ok_or_else(ApiError::unknown_path)?;
         self.authorize(&route, request)?;
 
@@ -155,7 +161,9 @@ impl Server {
             let (scheme, token) = value.split_once(' ')?;
             scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
         });
-        if presented == Some(self.config.token.as_str()) {
+        if presented == Some(self.config.token.as_str())
+            || (self.config.allow_anonymous && presented.is_none())
+        {
             Ok(())
         } else {
             Err(ApiError::unauthorized())

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Scale benchmark: kubectl-sidecar vs kubectl vs a raw download, on a synthetic cluster served by
+# the fake API server (benches/scale.rs) with real paging (500 pods a page).
+#
+#   benches/run.sh                         # N = 10,000, 3 rounds, release build
+#   benches/run.sh --pods "1000 10000 30000" --rounds 5
+#   benches/run.sh --smoke                 # N = 200, 1 round, debug build (CI): fails on errors only
+#
+# Every command runs once per round, alternating, under /usr/bin/time (wall, user+sys CPU, peak
+# RSS); the summary shows medians and ratios. Raw results: $OUT/results.tsv (OUT defaults to
+# target/bench-scale). Timings depend on the machine; compare within one run only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PODS="10000"
+ROUNDS=3
+SMOKE=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --pods) PODS="$2"; shift 2 ;;
+    --rounds) ROUNDS="$2"; shift 2 ;;
+    --smoke) SMOKE=1; PODS="200"; ROUNDS=1; shift ;;
+    *) echo "usage: $0 [--pods \"N ...\"] [--rounds R] [--smoke]" >&2; exit 2 ;;
+  esac
+done
+
+OUT="${OUT:-target/bench-scale}"
+mkdir -p "$OUT"
+RESULTS="$OUT/results.tsv"
+: > "$RESULTS"
+
+# GNU time gives peak RSS; Debian ships it as the `time` package.
+if ! /usr/bin/time -f %M true >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get install -y -qq time >/dev/null
+  else
+    echo "benches/run.sh: needs GNU time at /usr/bin/time (apt-get install time)" >&2
+    exit 1
+  fi
+fi
+
+# Build the binary under test and the server; the smoke run reuses the test build.
+if [ "$SMOKE" = 1 ]; then
+  cargo build --quiet
+  BIN=target/debug/kubectl-sidecar
+  build_scale=(cargo test --bench scale --no-run)
+else
+  cargo build --release --quiet
+  BIN=target/release/kubectl-sidecar
+  build_scale=(cargo bench --bench scale --no-run)
+fi
+SCALE=$("${build_scale[@]}" 2>&1 | sed -n 's/.*Executable .*(\(.*\)).*/\1/p' | tail -1)
+[ -x "$SCALE" ] || { echo "benches/run.sh: could not build benches/scale.rs" >&2; exit 1; }
+
+KUBECTL=$(command -v kubectl || true)
+[ -n "$KUBECTL" ] || echo "kubectl not found: its rows are skipped" >&2
+
+SERVER_PID=""
+cleanup() { [ -z "$SERVER_PID" ] || kill "$SERVER_PID" 2>/dev/null || true; }
+trap cleanup EXIT
+
+# Raw download of every page, following continue tokens: the floor for any client.
+cat > "$OUT/download.sh" <<'EOF'
+#!/usr/bin/env bash
+set -euo pipefail
+url="$1"; page="$2"; cont=""
+while :; do
+  if command -v curl >/dev/null; then
+    curl -sf -G -H "Authorization: Bearer fake-token" -H "User-Agent: bench" \
+      --data limit=500 ${cont:+--data-urlencode "continue=$cont"} "$url/api/v1/pods" -o "$page"
+  else
+    python3 -c 'import sys,urllib.request,urllib.parse
+q={"limit":"500"}
+if sys.argv[2]: q["continue"]=sys.argv[2]
+r=urllib.request.Request(sys.argv[1]+"/api/v1/pods?"+urllib.parse.urlencode(q),headers={"Authorization":"Bearer fake-token","User-Agent":"bench"})
+open(sys.argv[3],"wb").write(urllib.request.urlopen(r).read())' "$url" "$cont" "$page"
+  fi
+  # The list metadata (with the continue token) comes last in the fake server's JSON.
+  cont=$(tail -c 1000 "$page" | grep -o '"continue":"[^"]*"' | cut -d'"' -f4 || true)
+  [ -n "$cont" ] || break
+done
+EOF
+
+# run N NAME CMD...: one timed run; any failure stops the benchmark.
+run() {
+  local n="$1" name="$2"; shift 2
+  if ! /usr/bin/time -f "%e %U %S %M" -o "$OUT/time" "$@" > /dev/null 2> "$OUT/stderr"; then
+    echo "benches/run.sh: $name failed at N=$n:" >&2
+    cat "$OUT/stderr" "$OUT/time" >&2
+    exit 1
+  fi
+  read -r wall user sys rss < <(tail -1 "$OUT/time")
+  printf '%s\t%s\t%s\t%s\t%s\n' "$n" "$name" "$wall" "$(awk "BEGIN{print $user + $sys}")" "$rss" >> "$RESULTS"
+}
+
+for n in $PODS; do
+  dir="$OUT/n$n"
+  rm -rf "$dir"; mkdir -p "$dir"
+  "$SCALE" serve --pods "$n" --dir "$dir" > "$dir/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 600); do [ -s "$dir/url" ] && break; sleep 0.5; done
+  [ -s "$dir/url" ] || { echo "benches/run.sh: server for N=$n did not start" >&2; cat "$dir/server.log" >&2; exit 1; }
+  url=$(cat "$dir/url")
+  kc="$dir/kubeconfig"
+  for round in $(seq "$ROUNDS"); do
+    echo "N=$n round $round/$ROUNDS" >&2
+    run "$n" raw-download bash "$OUT/download.sh" "$url" "$dir/page"
+    if [ -n "$KUBECTL" ]; then
+      run "$n" "kubectl get -o json" "$KUBECTL" --kubeconfig "$kc" get pods -A -o json
+    fi
+    run "$n" "sidecar ls -o json" "$BIN" ls --kubeconfig "$kc" -A -o json
+    if [ -n "$KUBECTL" ]; then
+      run "$n" "kubectl get" "$KUBECTL" --kubeconfig "$kc" get pods -A
+    fi
+    run "$n" "sidecar ls" "$BIN" ls --kubeconfig "$kc" -A
+    run "$n" "sidecar diagnose" "$BIN" diagnose --kubeconfig "$kc" -A --fail-on never
+    run "$n" "sidecar volumes" "$BIN" volumes --kubeconfig "$kc" -A
+    run "$n" "sidecar order" "$BIN" order --kubeconfig "$kc" -A
+  done
+  kill "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+done
+
+# Medians per (N, command) and ratios; plain results if python3 is missing.
+if command -v python3 >/dev/null; then
+  python3 - "$RESULTS" <<'EOF'
+import collections, statistics, sys
+rows = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    n, name, wall, cpu, rss = line.rstrip("\n").split("\t")
+    rows[(int(n), name)].append((float(wall), float(cpu), int(rss)))
+med = {k: tuple(statistics.median(x[i] for x in v) for i in range(3)) for k, v in rows.items()}
+ref = {"sidecar ls -o json": "kubectl get -o json", "sidecar ls": "kubectl get"}
+print("| N | command | wall s | user+sys s | peak RSS MiB | wall / kubectl | wall / raw download |")
+print("|---:|---|---:|---:|---:|---:|---:|")
+for (n, name), (wall, cpu, rss) in sorted(med.items(), key=lambda kv: kv[0][0]):
+    k = med.get((n, ref.get(name, "")))
+    raw = med.get((n, "raw-download"))
+    vs_k = f"{wall / k[0]:.2f}" if k and k[0] else ""
+    vs_raw = f"{wall / raw[0]:.2f}" if raw and raw[0] and name != "raw-download" else ""
+    print(f"| {n:,} | {name} | {wall:.2f} | {cpu:.2f} | {rss / 1024:.0f} | {vs_k} | {vs_raw} |")
+EOF
+else
+  cat "$RESULTS"
+fi

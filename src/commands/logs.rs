@@ -1,0 +1,303 @@
+//! `kubectl sidecar logs`: every selected container's log, merged in timestamp order.
+
+use std::io::Write;
+use std::time::Duration;
+
+use jiff::{RoundMode, SignedDuration, Timestamp, TimestampRound, Unit};
+use kube::api::LogParams;
+use regex::Regex;
+
+use crate::cli::{LogsArgs, OutputFormat, PrefixArg, RoleArg};
+use crate::error::{Error, Result};
+use crate::logs::format::{Format, Prefix};
+use crate::logs::tail::read_all;
+use crate::logs::target::{Filter, LogTarget, Pick, select};
+use crate::logs::{Fetched, Followed, follow, print_history};
+use crate::model::{Role, build_pod_view};
+use crate::options::{Options, Scope, SourceChoice};
+use crate::render::structured::write_error;
+use crate::source::cluster::Cluster;
+
+/// Where the lines start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Since {
+    Start,
+    /// `--since`: whole seconds, rounded up.
+    Seconds(i64),
+    /// `--since-time`: exact; the API gets it truncated to the second.
+    Time(Timestamp),
+}
+
+/// The validated flags of `logs`.
+#[derive(Debug, Clone)]
+pub struct LogsOptions {
+    pub filter: Filter,
+    pub since: Since,
+    pub tail: Option<i64>,
+    pub max_requests: usize,
+    pub follow: bool,
+    pub format: Format,
+}
+
+/// How often `--follow` lists the pods again (restarts, new and deleted pods).
+const FOLLOW_POLL: Duration = Duration::from_secs(2);
+
+impl LogsOptions {
+    /// Checks the flags before any request: offline files, output format, durations, times.
+    pub fn from_args(args: &LogsArgs, options: &Options) -> Result<Self> {
+        if matches!(options.source, SourceChoice::Files(_)) {
+            return Err(Error::usage(
+                "logs need a cluster: -f/--filename reads pod manifests and dumps, which hold no logs",
+            )
+            .with_hint("drop -f to read the logs from the cluster of your kubeconfig (--context, --kubeconfig)"));
+        }
+        if options.output == OutputFormat::Yaml {
+            return Err(Error::usage(
+                "logs support -o json (one object per line), not -o yaml",
+            ));
+        }
+        let exclude = args
+            .exclude_container
+            .as_deref()
+            .map(|re| {
+                Regex::new(re).map_err(|e| {
+                    Error::usage(format!(
+                        "invalid -E/--exclude-container regular expression \"{re}\": {e}"
+                    ))
+                })
+            })
+            .transpose()?;
+        let since = match (&args.since, &args.since_time) {
+            (Some(text), _) => Since::Seconds(parse_since(text)?),
+            (None, Some(text)) => Since::Time(text.parse::<Timestamp>().map_err(|e| {
+                Error::usage(format!("invalid --since-time \"{text}\": {e}"))
+                    .with_hint("use an RFC 3339 time such as 2026-11-23T10:00:00Z")
+            })?),
+            (None, None) => Since::Start,
+        };
+        if args.max_log_requests == 0 {
+            return Err(Error::usage("--max-log-requests must be at least 1"));
+        }
+        let mut roles: Vec<Role> = args.roles.iter().map(|r| role(*r)).collect();
+        roles.sort();
+        roles.dedup();
+        let prefix = match (args.no_prefix, args.prefix) {
+            (true, _) | (_, PrefixArg::None) => Prefix::None,
+            (_, PrefixArg::Pod) => Prefix::Pod,
+            (_, PrefixArg::Role) => Prefix::Role,
+        };
+        Ok(LogsOptions {
+            filter: Filter {
+                container: options.selection.container.clone(),
+                exclude,
+                roles,
+                previous: args.previous,
+            },
+            since,
+            tail: args.tail.map(|n| i64::try_from(n).unwrap_or(i64::MAX)),
+            max_requests: args.max_log_requests,
+            follow: args.follow,
+            format: Format {
+                prefix,
+                namespaces: options.selection.scope == Scope::AllNamespaces,
+                color: options.color,
+                timestamps: args.timestamps,
+                json: options.output == OutputFormat::Json,
+                width: 0,
+            },
+        })
+    }
+
+    /// The request for one target: always with timestamps, to merge by them.
+    fn params(&self, target: &LogTarget) -> LogParams {
+        let since_time = match self.since {
+            Since::Time(time) => time
+                .round(
+                    TimestampRound::new()
+                        .smallest(Unit::Second)
+                        .mode(RoundMode::Trunc),
+                )
+                .ok(),
+            _ => None,
+        };
+        LogParams {
+            container: Some(target.container.clone()),
+            previous: target.previous,
+            timestamps: true,
+            tail_lines: self.tail,
+            since_seconds: match self.since {
+                Since::Seconds(seconds) => Some(seconds),
+                _ => None,
+            },
+            since_time,
+            ..LogParams::default()
+        }
+    }
+}
+
+impl LogsOptions {
+    /// The request that follows a container from where its printed lines end.
+    fn follow_params(&self, followed: &Followed) -> LogParams {
+        let mut params = LogParams {
+            container: Some(followed.target.container.clone()),
+            follow: true,
+            timestamps: true,
+            ..LogParams::default()
+        };
+        match followed.resume.since() {
+            Some(last) => params.since_time = whole_second(last),
+            None if followed.initial => {
+                let first = self.params(&followed.target);
+                params.since_seconds = first.since_seconds;
+                params.since_time = first.since_time;
+                params.tail_lines = first.tail_lines;
+            }
+            None => {}
+        }
+        params
+    }
+}
+
+/// The API takes `sinceTime` in whole seconds (kube would round up and lose lines): truncate.
+fn whole_second(time: Timestamp) -> Option<Timestamp> {
+    time.round(
+        TimestampRound::new()
+            .smallest(Unit::Second)
+            .mode(RoundMode::Trunc),
+    )
+    .ok()
+}
+
+fn role(arg: RoleArg) -> Role {
+    match arg {
+        RoleArg::Init => Role::Init,
+        RoleArg::NativeSidecar => Role::NativeSidecar,
+        RoleArg::Main => Role::Main,
+        RoleArg::Sidecar => Role::Sidecar,
+        RoleArg::Ephemeral => Role::Ephemeral,
+    }
+}
+
+/// `--since 90s`, `5m`, `1h30m`: whole seconds, rounded up (the API takes seconds).
+fn parse_since(text: &str) -> Result<i64> {
+    let invalid = |why: String| {
+        Error::usage(format!("invalid --since \"{text}\": {why}"))
+            .with_hint("use a duration such as 30s, 5m or 1h30m")
+    };
+    let duration = text
+        .trim()
+        .parse::<SignedDuration>()
+        .map_err(|e| invalid(e.to_string()))?;
+    if duration <= SignedDuration::ZERO {
+        return Err(invalid("must be positive".to_string()));
+    }
+    let seconds = duration.as_secs() + i64::from(duration.subsec_nanos() > 0);
+    Ok(seconds)
+}
+
+pub async fn run(
+    options: &Options,
+    logs: &LogsOptions,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<()> {
+    let SourceChoice::Cluster(cluster_options) = &options.source else {
+        return Err(Error::usage("logs need a cluster"));
+    };
+    let loaded = super::load_with_warnings(options, err).await?;
+    let views: Vec<_> = loaded.pods.iter().map(build_pod_view).collect();
+    let picks = select(&views, &logs.filter);
+    if picks.is_empty() {
+        return Err(Error::runtime(format!(
+            "no container of the {} selected pod(s) matches the container filters",
+            views.len()
+        ))
+        .with_hint("check -c/--container, -E/--exclude-container and --role (ephemeral containers need --role ephemeral)"));
+    }
+    let mut format = logs.format.clone();
+    format.align(picks.iter().map(Pick::target));
+
+    let cluster = Cluster::connect(cluster_options).await?;
+    let since_time = match logs.since {
+        Since::Time(time) => Some(time),
+        _ => None,
+    };
+    let cluster = &cluster;
+    let fetch = |target: LogTarget| async move {
+        match cluster
+            .log_body(&target.namespace, &target.pod, &logs.params(&target))
+            .await
+        {
+            Ok(body) => {
+                let (lines, error) = read_all(body, since_time).await;
+                Fetched {
+                    lines,
+                    error: error.map(|e| e.to_string()),
+                }
+            }
+            Err(e) => Fetched {
+                lines: Vec::new(),
+                error: Some(e.message),
+            },
+        }
+    };
+    let summary = print_history(picks, logs.max_requests, fetch, &format, out, err)
+        .await
+        .map_err(write_error)?;
+    if logs.follow {
+        let open = |followed: &Followed| {
+            let params = logs.follow_params(followed);
+            let target = followed.target.clone();
+            async move {
+                cluster
+                    .log_body(&target.namespace, &target.pod, &params)
+                    .await
+                    .map_err(|e| e.message)
+            }
+        };
+        let list = || async {
+            match cluster.load_pods(&options.selection).await {
+                Ok(loaded) => Ok(loaded.pods.iter().map(build_pod_view).collect()),
+                // A pod named on the command line that was deleted: no pods, not an error.
+                Err(e) if e.message.contains("Error from server (NotFound)") => Ok(Vec::new()),
+                Err(e) => Err(e.message),
+            }
+        };
+        return follow(
+            summary.history,
+            &logs.filter,
+            since_time,
+            logs.max_requests,
+            FOLLOW_POLL,
+            open,
+            list,
+            &format,
+            out,
+            err,
+        )
+        .await
+        .map_err(write_error);
+    }
+    if summary.read == 0 && summary.failed > 0 {
+        return Err(Error::runtime(format!(
+            "no log could be read: all {} request(s) failed (see the markers above)",
+            summary.failed
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_durations() {
+        assert_eq!(parse_since("30s").unwrap(), 30);
+        assert_eq!(parse_since("1h30m").unwrap(), 5400);
+        assert_eq!(parse_since("1500ms").unwrap(), 2);
+        for bad in ["", "0s", "-5m", "soon"] {
+            assert!(parse_since(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,671 @@
+//! `logs`: the containers' logs, merged in timestamp order. Split like stern: `target` picks
+//! what to read, `tail` reads one stream, `merge` orders lines, `format` prints them; this
+//! module owns concurrency and turns per-container failures into marker lines.
+
+pub mod follow;
+pub mod format;
+pub mod merge;
+pub mod tail;
+pub mod target;
+
+use std::future::Future;
+use std::io::Write;
+
+use futures::{StreamExt, stream};
+
+use follow::{Resume, Step, after_end, pod_is_done};
+use format::Format;
+use merge::Merge;
+use tail::Line;
+use target::{LogTarget, Pick};
+
+/// What reading one container instance gave: its lines (all of them: without `--follow`
+/// each container's log is buffered before the merge), and why it stopped early, if it did.
+#[derive(Debug, Default)]
+pub struct Fetched {
+    pub lines: Vec<Line>,
+    pub error: Option<String>,
+}
+
+/// How a run went, for the exit code.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Every read container with where its printed lines end, for `--follow`.
+    pub history: Vec<Followed>,
+    /// Containers whose log was read (even partly).
+    pub read: usize,
+    /// Containers whose log request failed outright.
+    pub failed: usize,
+    /// `-p` containers without a previous instance.
+    pub no_previous: usize,
+}
+
+/// Reads every picked container (at most `max_requests` at once; the rest wait their turn),
+/// then prints markers first and the lines merged by timestamp. Markers go to `out` with
+/// text output and to `err` with JSON output, so JSON stays one line object per line.
+pub async fn print_history<F, Fut>(
+    picks: Vec<Pick>,
+    max_requests: usize,
+    fetch: F,
+    format: &Format,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<Summary>
+where
+    F: Fn(LogTarget) -> Fut,
+    Fut: Future<Output = Fetched>,
+{
+    let mut summary = Summary::default();
+    // Markers are printed in the containers' order: (position among the picks, …).
+    let mut markers: Vec<(usize, LogTarget, String)> = Vec::new();
+    let mut reads = Vec::new();
+    for (position, pick) in picks.into_iter().enumerate() {
+        match pick {
+            Pick::Read(target) => reads.push((position, target)),
+            Pick::NoPrevious { target } => {
+                summary.no_previous += 1;
+                markers.push((position, target, ": no previous instance".to_string()));
+            }
+        }
+    }
+
+    // `buffered` keeps the targets' order, so equal timestamps merge in startup order.
+    let fetched: Vec<(usize, LogTarget, Fetched)> = stream::iter(reads)
+        .map(|(position, target)| {
+            let read = fetch(target.clone());
+            async move { (position, target, read.await) }
+        })
+        .buffered(max_requests.max(1))
+        .collect()
+        .await;
+
+    let mut targets = Vec::with_capacity(fetched.len());
+    let mut sources = Vec::with_capacity(fetched.len());
+    for (position, target, result) in fetched {
+        summary.history.push(Followed {
+            target: target.clone(),
+            resume: Resume::after(&result.lines),
+            error: result.error.clone(),
+            initial: true,
+            failures: u32::from(result.error.is_some()),
+        });
+        match (result.error, result.lines.is_empty()) {
+            (Some(error), true) => {
+                summary.failed += 1;
+                markers.push((position, target.clone(), format!(": {error}")));
+            }
+            (Some(error), false) => {
+                summary.read += 1;
+                markers.push((
+                    position,
+                    target.clone(),
+                    format!(": log ended early: {error}"),
+                ));
+            }
+            (None, _) => summary.read += 1,
+        }
+        targets.push(target);
+        sources.push(result.lines.into_iter());
+    }
+
+    markers.sort_by_key(|(position, _, _)| *position);
+    {
+        let sink: &mut dyn Write = if format.json { err } else { &mut *out };
+        for (_, target, text) in &markers {
+            format.write_marker(sink, target, text)?;
+        }
+    }
+    for (index, line) in Merge::new(sources, |line: &Line| line.time) {
+        format.write_line(out, &targets[index], &line)?;
+    }
+    out.flush()?;
+    Ok(summary)
+}
+
+/// A read container and where its printed lines end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Followed {
+    pub target: LogTarget,
+    pub resume: Resume,
+    /// Why the last read failed: repeated failures print one marker, not one per poll.
+    pub error: Option<String>,
+    /// Still the instance the run started with: with nothing printed yet, it is read with the
+    /// user's --since/--tail; new instances and new pods are read from their start.
+    pub initial: bool,
+    /// Failed attempts in a row on the same instance; at [`MAX_FAILURES`] it is given up.
+    pub failures: u32,
+}
+
+/// Failed reads in a row (403, a dropped connection, …) before a running container is given up.
+pub const MAX_FAILURES: u32 = 5;
+
+/// One event of a followed stream.
+enum Event {
+    Line(Line),
+    /// The stream ended, with the reason when it failed.
+    End(Option<String>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Waiting for a free request slot.
+    Queued,
+    Streaming,
+    /// The stream ended; the next pod poll decides what follows.
+    Ended,
+    /// Finished or deleted: nothing more will come.
+    Done,
+}
+
+/// `--follow` after the history: one stream per container (at most `max_requests` at once,
+/// the rest queued), lines printed as they arrive, whole lines only. Every `poll` the pods
+/// are listed again: ended streams are resumed, restarted containers get a marker and their
+/// new instance, new pods are attached, deleted ones get a marker. Returns when every
+/// container is done and every pod has finished (a Job), else runs until interrupted.
+///
+/// `open(followed)` opens a followed stream where `followed` left off; `list()` lists the
+/// pods again. Lines stamped before `not_before` (`--since-time`) are skipped.
+#[allow(clippy::too_many_arguments)]
+pub async fn follow<'a, O, OF, B, L, LF>(
+    history: Vec<Followed>,
+    filter: &target::Filter,
+    not_before: Option<jiff::Timestamp>,
+    max_requests: usize,
+    poll: std::time::Duration,
+    open: O,
+    list: L,
+    format: &Format,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<()>
+where
+    O: Fn(&Followed) -> OF,
+    OF: Future<Output = Result<B, String>> + 'a,
+    B: futures::AsyncBufRead + Unpin + 'a,
+    L: Fn() -> LF,
+    LF: Future<Output = Result<Vec<crate::model::PodView>, String>>,
+{
+    let mut tracked: Vec<(Followed, Phase)> =
+        history.into_iter().map(|f| (f, Phase::Queued)).collect();
+    if tracked.len() > max_requests {
+        writeln!(
+            err,
+            "note: following {} containers, {} at a time (--max-log-requests): the others wait for a stream to end",
+            tracked.len(),
+            max_requests
+        )?;
+    }
+    let mut streams = stream::SelectAll::new();
+    let mut ticker = tokio::time::interval(poll);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticker.tick().await;
+    let mut list_error: Option<String> = None;
+    loop {
+        let mut open_now = max_requests.max(1).saturating_sub(streams.len());
+        for (index, (followed, phase)) in tracked.iter_mut().enumerate() {
+            if open_now == 0 {
+                break;
+            }
+            if *phase == Phase::Queued {
+                *phase = Phase::Streaming;
+                open_now -= 1;
+                let opening = open(followed);
+                streams.push(follow_stream(index, opening));
+            }
+        }
+        tokio::select! {
+            // Lines first: a poll never waits behind output that is ready.
+            biased;
+            Some((index, event)) = streams.next(), if !streams.is_empty() => {
+                let (followed, phase) = &mut tracked[index];
+                match event {
+                    Event::Line(line) => {
+                        followed.failures = 0;
+                        let wanted = not_before.is_none_or(|nb| line.time.is_none_or(|t| t >= nb));
+                        if wanted && followed.resume.is_new(&line) {
+                            format.write_line(out, &followed.target, &line)?;
+                            out.flush()?;
+                            followed.resume.printed(&line);
+                        }
+                    }
+                    Event::End(error) => {
+                        *phase = Phase::Ended;
+                        if error.is_some() {
+                            followed.failures += 1;
+                        }
+                        if let Some(error) = error.filter(|e| followed.error.as_ref() != Some(e)) {
+                            let sink: &mut dyn Write = if format.json { &mut *err } else { &mut *out };
+                            format.write_marker(sink, &followed.target, &format!(": {error}"))?;
+                            followed.error = Some(error);
+                        }
+                    }
+                }
+            }
+            _ = ticker.tick() => {
+                let pods = match list().await {
+                    Ok(pods) => pods,
+                    Err(error) => {
+                        if list_error.as_ref() != Some(&error) {
+                            writeln!(err, "warning: {error}; retrying")?;
+                            list_error = Some(error);
+                        }
+                        continue;
+                    }
+                };
+                list_error = None;
+                let sink: &mut dyn Write = if format.json { &mut *err } else { &mut *out };
+                on_poll(&mut tracked, &pods, filter, format, sink)?;
+                out.flush()?;
+                let all_done = tracked.iter().all(|(_, p)| *p == Phase::Done);
+                if all_done && streams.is_empty() && pods.iter().all(pod_is_done) {
+                    return Ok(());
+                }
+            }
+        }
+    }
+}
+
+/// After a pod poll: decides what each ended container becomes (see [`Step`]), notices
+/// finished containers that started again, and adds the containers of new pods.
+fn on_poll(
+    tracked: &mut Vec<(Followed, Phase)>,
+    pods: &[crate::model::PodView],
+    filter: &target::Filter,
+    format: &Format,
+    sink: &mut dyn Write,
+) -> std::io::Result<()> {
+    for (followed, phase) in tracked.iter_mut().filter(|(_, p)| *p == Phase::Ended) {
+        match after_end(&followed.target, pods) {
+            Step::Reattach if followed.failures >= MAX_FAILURES => {
+                let marker = format!(": giving up after {MAX_FAILURES} failed attempts");
+                format.write_marker(sink, &followed.target, &marker)?;
+                *phase = Phase::Done;
+            }
+            Step::Reattach => *phase = Phase::Queued,
+            Step::NewInstance { marker, target } => {
+                format.write_marker(sink, &followed.target, &marker)?;
+                followed.target = target;
+                followed.error = None;
+                followed.initial = false;
+                followed.failures = 0;
+                *phase = Phase::Queued;
+            }
+            Step::Finished { marker } => {
+                format.write_marker(sink, &followed.target, &marker)?;
+                *phase = Phase::Done;
+            }
+            Step::Deleted => {
+                format.write_marker(sink, &followed.target, ": pod deleted")?;
+                *phase = Phase::Done;
+            }
+            Step::Wait => {}
+        }
+    }
+    // A finished container that started again (a restarted Job pod's container).
+    for (followed, phase) in tracked.iter_mut().filter(|(_, p)| *p == Phase::Done) {
+        if let Step::NewInstance { marker, target } = after_end(&followed.target, pods) {
+            format.write_marker(sink, &followed.target, &marker)?;
+            followed.target = target;
+            followed.initial = false;
+            followed.failures = 0;
+            *phase = Phase::Queued;
+        }
+    }
+    // New pods (rollout, Job retry) are read from their beginning.
+    for pick in target::select(pods, filter) {
+        let target::Pick::Read(target) = pick else {
+            continue;
+        };
+        let known = tracked.iter().any(|(f, _)| {
+            f.target.container == target.container
+                && f.target.namespace == target.namespace
+                && f.target.pod == target.pod
+                && f.target.pod_uid == target.pod_uid
+        });
+        if !known {
+            let followed = Followed {
+                target,
+                resume: Resume::default(),
+                error: None,
+                initial: false,
+                failures: 0,
+            };
+            tracked.push((followed, Phase::Queued));
+        }
+    }
+    Ok(())
+}
+
+/// Opens one followed stream and turns it into events, ending with [`Event::End`].
+fn follow_stream<'a, OF, B>(
+    index: usize,
+    opening: OF,
+) -> futures::stream::LocalBoxStream<'a, (usize, Event)>
+where
+    OF: Future<Output = Result<B, String>> + 'a,
+    B: futures::AsyncBufRead + Unpin + 'a,
+{
+    stream::once(opening)
+        .flat_map(|opened| match opened {
+            Ok(body) => {
+                let reader = tail::LineReader::new(body, tail::MAX_LINE_BYTES);
+                stream::unfold(Some((reader, Vec::new(), None)), |state| async move {
+                    let (mut reader, mut buf, last) = state?;
+                    match reader.next_piece(&mut buf).await {
+                        Ok(Some(continued)) => {
+                            let line = tail::parse_line(&buf, continued, last);
+                            let time = line.time;
+                            Some((Event::Line(line), Some((reader, buf, time))))
+                        }
+                        Ok(None) => Some((Event::End(None), None)),
+                        Err(e) => Some((Event::End(Some(e.to_string())), None)),
+                    }
+                })
+                .left_stream()
+            }
+            Err(error) => stream::once(async move { Event::End(Some(error)) }).right_stream(),
+        })
+        .map(move |event| (index, event))
+        .boxed_local()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format::Prefix;
+    use super::*;
+    use crate::model::Role;
+    use futures::executor::block_on;
+
+    fn target(container: &str) -> LogTarget {
+        LogTarget {
+            namespace: "obs".into(),
+            pod: "p".into(),
+            pod_uid: None,
+            container: container.into(),
+            role: Role::Sidecar,
+            previous: false,
+            container_id: None,
+        }
+    }
+
+    fn line(second: u32, message: &str) -> Line {
+        Line {
+            time: format!("2026-11-23T10:00:{second:02}Z").parse().ok(),
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn failures_become_markers_and_the_rest_is_merged() {
+        let picks = vec![
+            Pick::Read(target("a")),
+            Pick::Read(target("broken")),
+            Pick::NoPrevious {
+                target: target("fresh"),
+            },
+            Pick::Read(target("b")),
+        ];
+        let fetch = |t: LogTarget| async move {
+            match t.container.as_str() {
+                "a" => Fetched {
+                    lines: vec![line(1, "a1"), line(3, "a3")],
+                    error: None,
+                },
+                "b" => Fetched {
+                    lines: vec![line(2, "b2")],
+                    error: None,
+                },
+                _ => Fetched {
+                    lines: vec![],
+                    error: Some("Error from server (BadRequest): nope".into()),
+                },
+            }
+        };
+        let mut format = Format {
+            prefix: Prefix::Pod,
+            namespaces: false,
+            color: false,
+            timestamps: false,
+            json: false,
+            width: 0,
+        };
+        format.align([&target("broken")]);
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let summary =
+            block_on(print_history(picks, 1, fetch, &format, &mut out, &mut err)).unwrap();
+        assert_eq!(
+            (summary.read, summary.failed, summary.no_previous),
+            (2, 1, 1)
+        );
+        // Where each read container's printed lines end, for --follow.
+        let ends: Vec<_> = summary
+            .history
+            .iter()
+            .map(|f| {
+                (
+                    f.target.container.as_str(),
+                    f.resume.since(),
+                    f.error.is_some(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            ends,
+            [
+                ("a", line(3, "").time, false),
+                ("broken", None, true),
+                ("b", line(2, "").time, false)
+            ]
+        );
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "── p/broken: Error from server (BadRequest): nope ──\n\
+             ── p/fresh: no previous instance ──\n\
+             p/a      a1\n\
+             p/b      b2\n\
+             p/a      a3\n"
+        );
+        assert!(err.is_empty());
+    }
+
+    /// A pod `name` (uid `uid`) with one container `app` in `state`, as `list()` returns it.
+    fn pod(
+        name: &str,
+        uid: &str,
+        phase: &str,
+        id: &str,
+        state: serde_json::Value,
+        last: Option<serde_json::Value>,
+    ) -> crate::model::PodView {
+        let mut status = serde_json::json!({
+            "name": "app", "image": "i", "imageID": "", "ready": true,
+            "restartCount": i32::from(last.is_some()), "containerID": id, "state": state
+        });
+        if let Some(last) = last {
+            status["lastState"] = serde_json::json!({ "terminated": last });
+        }
+        let pod = serde_json::json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "namespace": "ns", "uid": uid},
+            "spec": {"containers": [{"name": "app", "image": "i"}]},
+            "status": {"phase": phase, "containerStatuses": [status]}
+        });
+        crate::model::build_pod_view(&crate::source::SourcePod {
+            pod: serde_json::from_value(pod).expect("valid pod"),
+            template_of: None,
+        })
+    }
+
+    #[test]
+    fn follow_handles_restart_new_pod_deletion_and_job_end() {
+        let running = || serde_json::json!({"running": {}});
+        let done = || serde_json::json!({"terminated": {"exitCode": 0, "reason": "Completed"}});
+        let oom = serde_json::json!({"exitCode": 137, "reason": "OOMKilled", "containerID": "a"});
+        let polls = std::cell::RefCell::new(vec![
+            // 2nd poll: p is gone, q has finished: the run ends.
+            vec![pod("q", "u2", "Succeeded", "c", done(), None)],
+            // 1st poll: p restarted (new ID b), q appeared.
+            vec![
+                pod("p", "u1", "Running", "b", running(), Some(oom)),
+                pod("q", "u2", "Running", "c", running(), None),
+            ],
+        ]);
+        let list = || {
+            let next = polls.borrow_mut().pop().unwrap_or_default();
+            async move { Ok::<_, String>(next) }
+        };
+        let open = |f: &Followed| {
+            let body: &[u8] = match (f.target.pod.as_str(), f.target.container_id.as_deref()) {
+                // Resumed from the second of the last printed line: "one" comes again.
+                ("p", Some("a")) => b"2026-11-23T10:00:01Z one\n2026-11-23T10:00:02Z two\n",
+                ("p", Some("b")) => b"2026-11-23T10:00:03Z three\n",
+                ("q", _) => b"2026-11-23T10:00:04Z q-line\n",
+                _ => b"",
+            };
+            let since = f.resume.since();
+            async move {
+                assert!(since.is_some() || body.starts_with(b"2026-11-23T10:00:04Z"));
+                Ok::<_, String>(futures::io::Cursor::new(body))
+            }
+        };
+        let mut first = target("app");
+        first.pod = "p".into();
+        first.namespace = "ns".into();
+        first.pod_uid = Some("u1".into());
+        first.container_id = Some("a".into());
+        let history = vec![Followed {
+            target: first,
+            resume: Resume::after(&[line(1, "one")]),
+            error: None,
+            initial: true,
+            failures: 0,
+        }];
+        let format = Format {
+            prefix: Prefix::Pod,
+            namespaces: false,
+            color: false,
+            timestamps: false,
+            json: false,
+            width: 0,
+        };
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        runtime
+            .block_on(follow(
+                history,
+                &target::Filter::default(),
+                None,
+                10,
+                std::time::Duration::from_millis(20),
+                open,
+                list,
+                &format,
+                &mut out,
+                &mut err,
+            ))
+            .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[..2],
+            [
+                "p/app two",
+                "── p/app restarted: OOMKilled (137), restart 1 ──"
+            ],
+            "{text}"
+        );
+        let mut middle = lines[2..4].to_vec();
+        middle.sort();
+        assert_eq!(middle, ["p/app three", "q/app q-line"], "{text}");
+        let mut end = lines[4..].to_vec();
+        end.sort();
+        assert_eq!(
+            end,
+            [
+                "── p/app: pod deleted ──",
+                "── q/app: terminated: Completed (0) ──"
+            ],
+            "{text}"
+        );
+        assert!(err.is_empty());
+    }
+
+    #[test]
+    fn follow_gives_up_on_a_container_that_keeps_failing() {
+        let mut first = target("app");
+        first.pod = "p".into();
+        first.namespace = "ns".into();
+        first.pod_uid = Some("u1".into());
+        first.container_id = Some("a".into());
+        let history = vec![Followed {
+            target: first,
+            resume: Resume::default(),
+            error: None,
+            initial: true,
+            failures: 0,
+        }];
+        let opened = std::cell::Cell::new(0);
+        let open = |_: &Followed| {
+            opened.set(opened.get() + 1);
+            async {
+                Err::<futures::io::Cursor<&[u8]>, _>(
+                    "Error from server (Forbidden): no".to_string(),
+                )
+            }
+        };
+        // Running while the retries last, then gone: the run ends.
+        let polls = std::cell::Cell::new(0);
+        let list = || {
+            polls.set(polls.get() + 1);
+            let pods = if polls.get() <= MAX_FAILURES as usize + 1 {
+                vec![pod(
+                    "p",
+                    "u1",
+                    "Running",
+                    "a",
+                    serde_json::json!({"running": {}}),
+                    None,
+                )]
+            } else {
+                Vec::new()
+            };
+            async move { Ok::<_, String>(pods) }
+        };
+        let format = Format {
+            prefix: Prefix::Pod,
+            namespaces: false,
+            color: false,
+            timestamps: false,
+            json: false,
+            width: 0,
+        };
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        runtime
+            .block_on(follow(
+                history,
+                &target::Filter::default(),
+                None,
+                10,
+                std::time::Duration::from_millis(5),
+                open,
+                list,
+                &format,
+                &mut out,
+                &mut err,
+            ))
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "── p/app: Error from server (Forbidden): no ──\n\
+             ── p/app: giving up after 5 failed attempts ──\n"
+        );
+        assert_eq!(opened.get(), MAX_FAILURES as usize);
+    }
+}
