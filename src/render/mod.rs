@@ -8,7 +8,30 @@ pub mod structured;
 pub mod style;
 pub mod volumes;
 
+use std::io::Write;
+
 use jiff::{SignedDuration, Timestamp};
+
+use crate::error::Result;
+use structured::write_error;
+
+/// Writes one text block per pod, blank-line separated. Each block is built in memory first,
+/// so a closed pipe stops the output between pods, never inside one.
+pub fn write_pod_blocks<T>(
+    out: &mut dyn Write,
+    pods: &[T],
+    mut block: impl FnMut(&mut String, &T),
+) -> Result<()> {
+    for (index, pod) in pods.iter().enumerate() {
+        let mut text = String::new();
+        if index > 0 {
+            text.push('\n');
+        }
+        block(&mut text, pod);
+        out.write_all(text.as_bytes()).map_err(write_error)?;
+    }
+    Ok(())
+}
 
 /// Age of a timestamp as kubectl prints it (`duration.HumanDuration`): `45s`, `4m12s`,
 /// `3h`, `2d5h`, `1y20d`.

@@ -13,7 +13,6 @@ use jiff::Timestamp;
 
 use super::containers::{MARKER, pod_line};
 use super::human_duration;
-use super::structured::write_error;
 use super::style::{Palette, Tone};
 use crate::error::Result;
 use crate::model::Role;
@@ -43,15 +42,7 @@ pub fn write_order_table(
     pods: &[PodOrder],
     opts: &OrderTableOptions,
 ) -> Result<()> {
-    for (index, pod) in pods.iter().enumerate() {
-        let mut text = String::new();
-        if index > 0 {
-            text.push('\n');
-        }
-        pod_text(&mut text, pod, opts);
-        out.write_all(text.as_bytes()).map_err(write_error)?;
-    }
-    Ok(())
+    super::write_pod_blocks(out, pods, |text, pod| pod_text(text, pod, opts))
 }
 
 fn pod_text(s: &mut String, pod: &PodOrder, opts: &OrderTableOptions) {

@@ -12,7 +12,6 @@ use comfy_table::{ContentArrangement, Table, presets};
 use jiff::Timestamp;
 
 use super::containers::{MARKER, pod_line};
-use super::structured::write_error;
 use super::style::{Palette, Tone};
 use crate::error::Result;
 use crate::model::finding::Severity;
@@ -31,15 +30,7 @@ pub fn write_volumes_table(
     pods: &[PodVolumes],
     opts: &VolumesTableOptions,
 ) -> Result<()> {
-    for (index, pod) in pods.iter().enumerate() {
-        let mut text = String::new();
-        if index > 0 {
-            text.push('\n');
-        }
-        pod_text(&mut text, pod, opts);
-        out.write_all(text.as_bytes()).map_err(write_error)?;
-    }
-    Ok(())
+    super::write_pod_blocks(out, pods, |text, pod| pod_text(text, pod, opts))
 }
 
 fn pod_text(s: &mut String, pod: &PodVolumes, opts: &VolumesTableOptions) {
