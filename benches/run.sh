@@ -75,8 +75,8 @@ if sys.argv[2]: q["continue"]=sys.argv[2]
 r=urllib.request.Request(sys.argv[1]+"/api/v1/pods?"+urllib.parse.urlencode(q),headers={"Authorization":"Bearer fake-token","User-Agent":"bench"})
 open(sys.argv[3],"wb").write(urllib.request.urlopen(r).read())' "$url" "$cont" "$page"
   fi
-  # The list metadata (with the continue token) comes last in the fake server's JSON.
-  cont=$(tail -c 1000 "$page" | grep -o '"continue":"[^"]*"' | cut -d'"' -f4 || true)
+  # The list metadata (with the continue token) comes before the items, as from a real server.
+  cont=$(head -c 2000 "$page" | grep -o '"continue":"[^"]*"' | cut -d'"' -f4 || true)
   [ -n "$cont" ] || break
 done
 EOF

@@ -305,6 +305,16 @@ impl Response {
             body: Body::Full(value.to_string().into_bytes()),
         }
     }
+
+    /// A JSON body already serialized.
+    pub fn json_bytes(status: u16, body: Vec<u8>) -> Response {
+        Response {
+            status,
+            content_type: "application/json",
+            extra_headers: Vec::new(),
+            body: Body::Full(body),
+        }
+    }
 }
 
 /// Writes a response. `close` adds `Connection: close`; the caller then drops the connection.

@@ -213,24 +213,23 @@ impl Server {
             .check_supported(resource)
             .map_err(ApiError::bad_request)?;
 
-        let items: Vec<(String, &Value)> = self
-            .store
-            .list(resource, namespace)
-            .into_iter()
-            .filter(|(_, obj)| {
-                name.is_none_or(|n| {
-                    obj.pointer("/metadata/name").and_then(Value::as_str) == Some(n)
-                }) && labels.matches(obj.pointer("/metadata/labels").and_then(Value::as_object))
-                    && fields.matches(resource, obj)
-            })
-            .collect();
+        let matches = |obj: &Value| {
+            name.is_none_or(|n| obj.pointer("/metadata/name").and_then(Value::as_str) == Some(n))
+                && labels.matches(obj.pointer("/metadata/labels").and_then(Value::as_object))
+                && fields.matches(resource, obj)
+        };
 
         if query_bool(request, "watch") {
+            let items: Vec<(String, &Value)> = self
+                .store
+                .list(resource, namespace, None)
+                .filter(|(_, obj)| matches(obj))
+                .collect();
             return Ok(self.watch(resource, &items, request));
         }
 
         let mut resource_version = self.store.resource_version();
-        let mut rest = items.as_slice();
+        let mut start = None;
         if let Some(token) = request.query_value("continue").filter(|t| !t.is_empty()) {
             if request
                 .query_value("resourceVersion")
@@ -240,38 +239,44 @@ impl Server {
                     "specifying resource version is not allowed when using continue",
                 ));
             }
-            let (start, token_rv) = decode_continue(token)
+            let (start_key, token_rv) = decode_continue(token)
                 .map_err(|e| ApiError::bad_request(format!("invalid continue token: {e}")))?;
             resource_version = token_rv;
-            rest = &rest[rest.partition_point(|(key, _)| key.as_str() < start.as_str())..];
+            start = Some(start_key);
         }
 
         let page_len = match limit {
-            Some(limit) if limit > 0 => {
-                usize::try_from(limit).unwrap_or(usize::MAX).min(rest.len())
-            }
-            _ => rest.len(),
+            Some(limit) if limit > 0 => usize::try_from(limit).unwrap_or(usize::MAX),
+            _ => usize::MAX,
         };
         let page_len = self
             .config
             .max_page_size
             .map_or(page_len, |max| page_len.min(max));
-        let page = &rest[..page_len];
+        // Walks the key range from the continue point, like etcd: a page costs its own items,
+        // not a scan of the whole resource.
+        let mut rest = self
+            .store
+            .list(resource, namespace, start.as_deref())
+            .filter(|(_, obj)| matches(obj));
+        let page: Vec<(String, &Value)> = rest.by_ref().take(page_len).collect();
+        let more = rest.next().is_some();
         let mut metadata = json!({"resourceVersion": resource_version.to_string()});
-        if let Some((last_key, _)) = page.last().filter(|_| page_len < rest.len()) {
+        if let Some((last_key, _)) = page.last().filter(|_| more) {
             metadata["continue"] = json!(encode_continue(resource_version, last_key));
             // The server can only count what is left when no selector filters the list.
             if labels.is_empty() && fields.is_empty() {
-                metadata["remainingItemCount"] = json!(rest.len() - page_len);
+                let left = self
+                    .store
+                    .list(resource, namespace, Some(&format!("{last_key}\u{0}")))
+                    .count();
+                metadata["remainingItemCount"] = json!(left);
             }
         }
-        let list = json!({
-            "kind": resource.list_kind(),
-            "apiVersion": resource.api_version(),
-            "metadata": metadata,
-            "items": page.iter().map(|(_, obj)| list_item(obj)).collect::<Vec<_>>(),
-        });
-        Ok(Response::json(200, &list))
+        Ok(Response::json_bytes(
+            200,
+            list_body(resource, &metadata, page.iter().map(|(_, obj)| *obj)),
+        ))
     }
 
     /// A watch: one `ADDED` event per matching object, then the stream ends.
@@ -337,14 +342,47 @@ fn pretty_print(response: &mut Response) {
     }
 }
 
-/// Items in a list carry no `kind`/`apiVersion`.
-fn list_item(obj: &Value) -> Value {
-    let mut item = obj.clone();
-    if let Some(map) = item.as_object_mut() {
-        map.remove("kind");
-        map.remove("apiVersion");
+/// A list body in the real server's key order (`kind`, `apiVersion`, `metadata`, `items`),
+/// written item by item: pages of thousands of big pods cost no copies of the objects.
+fn list_body<'a>(
+    resource: &Resource,
+    metadata: &Value,
+    items: impl Iterator<Item = &'a Value>,
+) -> Vec<u8> {
+    let mut body = format!(
+        "{{\"kind\":{},\"apiVersion\":{},\"metadata\":{metadata},\"items\":[",
+        json!(resource.list_kind()),
+        json!(resource.api_version())
+    )
+    .into_bytes();
+    for (i, obj) in items.enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        // Writing JSON into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut body, &ListItem(obj));
     }
-    item
+    body.extend_from_slice(b"]}");
+    body
+}
+
+/// Items in a list carry no `kind`/`apiVersion`.
+struct ListItem<'a>(&'a Value);
+
+impl serde::Serialize for ListItem<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let Some(map) = self.0.as_object() else {
+            return self.0.serialize(serializer);
+        };
+        let mut out = serializer.serialize_map(None)?;
+        for (key, value) in map {
+            if key != "kind" && key != "apiVersion" {
+                out.serialize_entry(key, value)?;
+            }
+        }
+        out.end()
+    }
 }
 
 /// `GET /version` of a v1.36.2 server.

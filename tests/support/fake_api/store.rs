@@ -2,6 +2,7 @@
 //! continue tokens used for paging.
 
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
 
 use serde_json::{Value, json};
 
@@ -144,29 +145,25 @@ impl Store {
     }
 
     /// Objects of a resource in key order, in one namespace or (None) everywhere, each with its
-    /// key relative to the list prefix (`name` within a namespace, `namespace/name` across all).
+    /// key relative to the list prefix (`name` within a namespace, `namespace/name` across all),
+    /// starting at the relative key `from` (a continue token's start: the last key plus NUL).
     pub fn list<'a>(
         &'a self,
         resource: &Resource,
         namespace: Option<&str>,
-    ) -> Vec<(String, &'a Value)> {
-        let Some(objects) = self.objects.get(resource.plural) else {
-            return Vec::new();
+        from: Option<&str>,
+    ) -> impl Iterator<Item = (String, &'a Value)> + 'a {
+        let prefix = match namespace {
+            Some(ns) if resource.namespaced => format!("{ns}/"),
+            _ => String::new(),
         };
-        match namespace {
-            Some(ns) if resource.namespaced => {
-                let prefix = format!("{ns}/");
-                objects
-                    .range(prefix.clone()..)
-                    .take_while(|(key, _)| key.starts_with(&prefix))
-                    .map(|(key, obj)| (key[prefix.len()..].to_string(), obj))
-                    .collect()
-            }
-            _ => objects
-                .iter()
-                .map(|(key, obj)| (key.clone(), obj))
-                .collect(),
-        }
+        let from = Bound::Included(format!("{prefix}{}", from.unwrap_or_default()));
+        self.objects
+            .get(resource.plural)
+            .into_iter()
+            .flat_map(move |objects| objects.range((from.clone(), Bound::Unbounded)))
+            .map(move |(key, obj)| (key.strip_prefix(prefix.as_str()), obj))
+            .map_while(|(relative, obj)| Some((relative?.to_string(), obj)))
     }
 }
 
