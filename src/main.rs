@@ -34,7 +34,10 @@ fn main() {
 
     let cli = cli::Cli::parse();
     let ambient = options::Ambient::from_process();
-    let runtime = match tokio::runtime::Builder::new_current_thread()
+    // Two workers: list pages are fetched on one while the main thread decodes the previous
+    // page, and log streams are read while lines are merged and printed.
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
         .enable_all()
         .build()
     {

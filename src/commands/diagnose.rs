@@ -1,14 +1,14 @@
 //! `kubectl sidecar diagnose`: run the rule catalog over the selected pods (and, live, their
 //! events and the previous logs of crash-looping containers) and print the findings.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 
 use serde::Serialize;
 
+use super::print_warnings;
 use crate::cli::OutputFormat;
 use crate::diagnose::events::PodEvent;
-use crate::diagnose::{Evidence, HealthyPod, PodFinding, diagnose, owner_of};
+use crate::diagnose::{Diagnoser, Evidence, HealthyPod, PodFinding};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::finding::Severity;
 use crate::model::{State, build_pod_view};
@@ -16,7 +16,7 @@ use crate::options::Options;
 use crate::render::findings::{TableOptions, write_findings};
 use crate::render::structured::{write_error, write_json, write_yaml};
 use crate::render::style::Palette;
-use crate::source::{SourcePod, load_with_extras};
+use crate::source::{Opened, SourcePod};
 
 pub struct DiagnoseOptions {
     pub min_severity: Severity,
@@ -78,22 +78,35 @@ pub async fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<()> {
-    let (loaded, extras) =
-        load_with_extras(&options.selection, &options.source, wants_previous_log).await?;
-    for warning in &loaded.warnings {
-        let _ = writeln!(err, "warning: {}", crate::error::one_line(warning));
-    }
+    let mut opened = Opened::open(&options.selection, &options.source).await?;
+    let extras = opened.extras(&options.selection).await;
+    print_warnings(err, &extras.warnings);
     let evidence = Evidence {
         events: extras
             .events
             .iter()
             .filter_map(PodEvent::from_api)
             .collect(),
-        previous_logs: extras.previous_logs,
         server_version: extras.server_version,
         have_events: extras.have_events,
     };
-    let mut diagnosis = diagnose(&loaded.pods, &evidence, options.now);
+    let mut diagnoser = Diagnoser::new(&evidence, options.now);
+    let visited = opened
+        .visit_with_previous_logs(
+            &options.selection,
+            wants_previous_log,
+            &mut |position, pod, logs| {
+                let logs = logs
+                    .iter()
+                    .map(|(container, lines)| (container.as_str(), lines.as_slice()))
+                    .collect();
+                diagnoser.add(position, pod, logs);
+            },
+        )
+        .await?;
+    print_warnings(err, &visited.warnings);
+    let pods_per_owner = std::mem::take(&mut diagnoser.pods_per_owner);
+    let mut diagnosis = diagnoser.finish();
     if let Some(re) = &options.selection.container {
         diagnosis
             .findings
@@ -110,12 +123,6 @@ pub async fn run(
         })
         .unwrap_or(0);
     if diagnose_options.group_replicas {
-        let mut pods_per_owner: BTreeMap<String, usize> = BTreeMap::new();
-        for source in &loaded.pods {
-            if let Some(owner) = owner_of(source) {
-                *pods_per_owner.entry(owner).or_default() += 1;
-            }
-        }
         diagnosis = diagnosis.group_replicas(&pods_per_owner);
     }
     let diagnosis = diagnosis.filter_and_sort(diagnose_options.min_severity);

@@ -5,46 +5,43 @@ use std::io::Write;
 
 use regex::Regex;
 
-use super::{PodsReport, load_with_warnings, note_nothing_matched, write_report};
+use super::{PodsReport, note_nothing_matched, reduce_pods, write_report};
 use crate::cli::OutputFormat;
 use crate::error::Result;
-use crate::model::{PodView, build_views};
+use crate::model::{PodView, build_pod_view};
 use crate::options::Options;
 use crate::render::containers::{TableOptions, write_table};
 use crate::render::style::Palette;
 use crate::source::SourcePod;
 
-/// The `ls` report, as printed by `-o json|yaml` (docs/output-schema.md).
-pub type LsReport = PodsReport<PodView>;
-
 pub struct LsOptions {
     pub only_problems: bool,
 }
 
-/// Builds the report from loaded pods: container filter (`-c`) and `--only-problems`.
-pub fn build_report(
-    pods: &[SourcePod],
+/// One pod's entry in the report, or `None` when the filters leave nothing of it.
+fn pod_entry(
+    pod: &SourcePod,
     container_filter: Option<&Regex>,
     only_problems: bool,
-) -> LsReport {
-    let mut views = build_views(pods);
+) -> Option<PodView> {
+    let mut view = build_pod_view(pod);
     if let Some(re) = container_filter {
-        for view in &mut views {
-            view.containers.retain(|c| re.is_match(&c.name));
+        view.containers.retain(|c| re.is_match(&c.name));
+        if view.containers.is_empty() {
+            return None;
         }
-        views.retain(|v| !v.containers.is_empty());
     }
     if only_problems {
-        views.retain(PodView::is_problem);
-        for view in &mut views {
-            // Keep the whole pod when the trouble is pod-level only (e.g. evicted before
-            // any container status was synced): the containers are the context.
-            if view.containers.iter().any(|c| c.is_problem()) {
-                view.containers.retain(|c| c.is_problem());
-            }
+        if !view.is_problem() {
+            return None;
+        }
+        // Keep the whole pod when the trouble is pod-level only (e.g. evicted before any
+        // container status was synced): the containers are the context.
+        if view.containers.iter().any(|c| c.is_problem()) {
+            view.containers.retain(|c| c.is_problem());
         }
     }
-    PodsReport::new("ContainerReport", views)
+    Some(view)
 }
 
 pub async fn run(
@@ -53,16 +50,14 @@ pub async fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<()> {
-    let loaded = load_with_warnings(options, err).await?;
-    let report = build_report(
-        &loaded.pods,
-        options.selection.container.as_ref(),
-        ls.only_problems,
-    );
+    let filter = options.selection.container.as_ref();
+    let (views, selected) =
+        reduce_pods(options, err, |pod| pod_entry(pod, filter, ls.only_problems)).await?;
+    let report = PodsReport::new("ContainerReport", views);
     if ls.only_problems && report.pods.is_empty() {
-        let _ = writeln!(err, "no problems found in {} pod(s)", loaded.pods.len());
+        let _ = writeln!(err, "no problems found in {selected} pod(s)");
     } else {
-        note_nothing_matched(err, loaded.pods.len(), report.pods.len());
+        note_nothing_matched(err, selected, report.pods.len());
     }
     write_report(out, options.output, &report, |out| {
         let table = TableOptions {

@@ -17,7 +17,7 @@ use crate::cli::OutputFormat;
 use crate::error::Result;
 use crate::options::Options;
 use crate::render::structured::{write_error, write_json, write_yaml};
-use crate::source::{Loaded, load_pods};
+use crate::source::{Loaded, SourcePod, load_pods, visit_pods};
 
 /// Version of every `-o json|yaml` schema (docs/output-schema.md, order.md, volumes.md,
 /// rules.md).
@@ -45,10 +45,31 @@ impl<T> PodsReport<T> {
 /// Loads the selected pods and prints the loader's warnings (skipped documents, …).
 pub async fn load_with_warnings(options: &Options, err: &mut dyn Write) -> Result<Loaded> {
     let loaded = load_pods(&options.selection, &options.source).await?;
-    for warning in &loaded.warnings {
+    print_warnings(err, &loaded.warnings);
+    Ok(loaded)
+}
+
+/// Reduces each selected pod with `reduce` as it arrives (`None`: nothing to show for it) and
+/// prints the loader's warnings. Returns the reductions in pod order and how many pods were
+/// selected.
+pub async fn reduce_pods<T>(
+    options: &Options,
+    err: &mut dyn Write,
+    mut reduce: impl FnMut(&SourcePod) -> Option<T>,
+) -> Result<(Vec<T>, usize)> {
+    let mut reduced = Vec::new();
+    let visited = visit_pods(&options.selection, &options.source, &mut |pod| {
+        reduced.extend(reduce(&pod));
+    })
+    .await?;
+    print_warnings(err, &visited.warnings);
+    Ok((reduced, visited.pods))
+}
+
+pub fn print_warnings(err: &mut dyn Write, warnings: &[String]) {
+    for warning in warnings {
         let _ = writeln!(err, "warning: {}", crate::error::one_line(warning));
     }
-    Ok(loaded)
 }
 
 /// Says why nothing is shown when `-c` filtered every container away.

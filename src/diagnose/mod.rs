@@ -22,8 +22,6 @@ use events::PodEvent;
 #[derive(Debug, Default)]
 pub struct Evidence {
     pub events: Vec<PodEvent>,
-    /// (namespace, pod, container) → last lines of the previous instance.
-    pub previous_logs: BTreeMap<(String, String, String), Vec<String>>,
     /// `(major, minor)` of the API server, when live.
     pub server_version: Option<(u32, u32)>,
     /// Whether events were available at all (live, or events given in files).
@@ -148,22 +146,50 @@ pub fn owner_of(source: &SourcePod) -> Option<String> {
     Some(format!("{short}/{}", owner.name))
 }
 
-/// Runs every rule over every pod.
-pub fn diagnose(pods: &[SourcePod], evidence: &Evidence, now: Timestamp) -> Diagnosis {
-    let mut findings = Vec::new();
-    let mut summaries = Vec::new();
-    // Events by pod, built once: scanning all events for every pod was quadratic
-    // (30,000 pods with 3,000 events took 30 s). Each group keeps the events' order.
-    let mut events_by_pod: HashMap<(&str, &str), Vec<&PodEvent>> = HashMap::new();
-    for event in &evidence.events {
-        events_by_pod
-            .entry((event.namespace.as_str(), event.pod.as_str()))
-            .or_default()
-            .push(event);
+/// Diagnoses pods one at a time, as they arrive, keeping only their findings and summaries:
+/// a cluster-wide run never holds every pod. Pods may be added out of their listing order
+/// (those waiting for previous logs come last); `add` takes the position to restore it.
+pub struct Diagnoser<'e> {
+    evidence: &'e Evidence,
+    now: Timestamp,
+    /// Events by pod, built once: scanning all events for every pod was quadratic
+    /// (30,000 pods with 3,000 events took 30 s). Each group keeps the events' order.
+    events_by_pod: HashMap<(&'e str, &'e str), Vec<&'e PodEvent>>,
+    /// Per pod, by position: its summary and its findings.
+    checked: Vec<(usize, HealthyPod, Vec<PodFinding>)>,
+    /// Selected pods per owning workload, for "3/3 pods of deploy/x".
+    pub pods_per_owner: BTreeMap<String, usize>,
+}
+
+impl<'e> Diagnoser<'e> {
+    pub fn new(evidence: &'e Evidence, now: Timestamp) -> Self {
+        let mut events_by_pod: HashMap<(&str, &str), Vec<&PodEvent>> = HashMap::new();
+        for event in &evidence.events {
+            events_by_pod
+                .entry((event.namespace.as_str(), event.pod.as_str()))
+                .or_default()
+                .push(event);
+        }
+        Diagnoser {
+            evidence,
+            now,
+            events_by_pod,
+            checked: Vec::new(),
+            pods_per_owner: BTreeMap::new(),
+        }
     }
-    for source in pods {
+
+    /// Runs every rule over the pod at `position` in the listing, given its containers'
+    /// previous logs.
+    pub fn add(
+        &mut self,
+        position: usize,
+        source: &SourcePod,
+        previous_logs: BTreeMap<&str, &[String]>,
+    ) {
         let view = build_pod_view(source);
-        let events: Vec<&PodEvent> = events_by_pod
+        let events: Vec<&PodEvent> = self
+            .events_by_pod
             .get(&(view.namespace.as_str(), view.name.as_str()))
             .into_iter()
             .flatten()
@@ -173,59 +199,67 @@ pub fn diagnose(pods: &[SourcePod], evidence: &Evidence, now: Timestamp) -> Diag
                 _ => true,
             })
             .collect();
-        // The logs of this pod are one contiguous range of the (namespace, pod, container) keys.
-        let first_key = (view.namespace.clone(), view.name.clone(), String::new());
-        let previous_logs = evidence
-            .previous_logs
-            .range(first_key..)
-            .take_while(|((ns, pod, _), _)| *ns == view.namespace && *pod == view.name)
-            .map(|((_, _, container), lines)| (container.as_str(), lines.as_slice()))
-            .collect();
         let ctx = PodContext {
             source,
             view: &view,
             events,
-            have_events: evidence.have_events,
+            have_events: self.evidence.have_events,
             previous_logs,
-            server_version: evidence.server_version,
-            now,
+            server_version: self.evidence.server_version,
+            now: self.now,
             order_findings: crate::model::order::order_findings(source),
             volume_findings: crate::model::volumes::volume_findings(source),
         };
         let pod_findings = rules::run_all(&ctx);
-        summaries.push(HealthyPod {
-            namespace: view.namespace.clone(),
-            pod: view.name.clone(),
-            status: view.status.clone(),
+        let owner = owner_of(source);
+        if let Some(owner) = &owner {
+            *self.pods_per_owner.entry(owner.clone()).or_default() += 1;
+        }
+        let findings = pod_findings
+            .into_iter()
+            .map(|finding| {
+                let role = finding
+                    .container
+                    .as_ref()
+                    .and_then(|name| view.containers.iter().find(|c| &c.name == name))
+                    .map(|c| c.role);
+                PodFinding {
+                    namespace: view.namespace.clone(),
+                    pod: view.name.clone(),
+                    owner: owner.clone(),
+                    role,
+                    pods: Vec::new(),
+                    of_pods: None,
+                    finding,
+                }
+            })
+            .collect();
+        let summary = HealthyPod {
             ready: view.ready.map(|r| format!("{r}/{}", view.total)),
             spec_only: view.spec_only,
-        });
-        let owner = owner_of(source);
-        for finding in pod_findings {
-            let role = finding
-                .container
-                .as_ref()
-                .and_then(|name| view.containers.iter().find(|c| &c.name == name))
-                .map(|c| c.role);
-            findings.push(PodFinding {
-                namespace: view.namespace.clone(),
-                pod: view.name.clone(),
-                owner: owner.clone(),
-                role,
-                pods: Vec::new(),
-                of_pods: None,
-                finding,
-            });
-        }
+            status: view.status,
+            namespace: view.namespace,
+            pod: view.name,
+        };
+        self.checked.push((position, summary, findings));
     }
-    let mut diagnosis = Diagnosis {
-        pods_checked: pods.len(),
-        findings,
-        healthy: Vec::new(),
-        pods: summaries,
-    };
-    diagnosis.update_healthy();
-    diagnosis
+
+    /// The diagnosis of every pod added, in listing order.
+    pub fn finish(mut self) -> Diagnosis {
+        self.checked.sort_by_key(|(position, _, _)| *position);
+        let mut diagnosis = Diagnosis {
+            pods_checked: self.checked.len(),
+            findings: Vec::new(),
+            healthy: Vec::new(),
+            pods: Vec::with_capacity(self.checked.len()),
+        };
+        for (_, summary, findings) in self.checked {
+            diagnosis.pods.push(summary);
+            diagnosis.findings.extend(findings);
+        }
+        diagnosis.update_healthy();
+        diagnosis
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -47,6 +47,15 @@ fn event(pod: &Value, container: &str, reason: &str, message: &str, count: u32) 
     }
 }
 
+/// Every pod diagnosed in order, without previous logs.
+fn diagnose(pods: &[SourcePod], evidence: &Evidence, now: Timestamp) -> Diagnosis {
+    let mut diagnoser = Diagnoser::new(evidence, now);
+    for (position, pod) in pods.iter().enumerate() {
+        diagnoser.add(position, pod, BTreeMap::new());
+    }
+    diagnoser.finish()
+}
+
 fn run_with(pods: Vec<SourcePod>, evidence: &Evidence) -> Vec<PodFinding> {
     diagnose(&pods, evidence, now()).findings
 }
@@ -273,16 +282,15 @@ fn crash_loop_exit_0_sidecar() {
 #[test]
 fn crash_loop_shows_previous_log_lines() {
     let pod = fixture("crashloop-exit0-sidecar.json");
-    let mut evidence = Evidence::default();
-    evidence.previous_logs.insert(
-        (
-            "shop".into(),
-            "cart-5b7d9c6f48-7kq2m".into(),
-            "config-reloader".into(),
-        ),
-        vec!["copied 3 files".into()],
+    let evidence = Evidence::default();
+    let lines = vec!["copied 3 files".to_string()];
+    let mut diagnoser = Diagnoser::new(&evidence, now());
+    diagnoser.add(
+        0,
+        &source(pod),
+        BTreeMap::from([("config-reloader", lines.as_slice())]),
     );
-    let findings = run_with(vec![source(pod)], &evidence);
+    let findings = diagnoser.finish().findings;
     let f = only(&findings, "crash-loop");
     assert!(
         f.finding

@@ -604,9 +604,5 @@ fn pod_problem(phase: Option<&str>, reason: Option<&str>, kubectl_status: &str) 
 }
 
 /// Builds views of all pods, keeping their order.
-pub fn build_views(pods: &[SourcePod]) -> Vec<PodView> {
-    pods.iter().map(build_pod_view).collect()
-}
-
 #[cfg(test)]
 mod tests;

@@ -3,6 +3,7 @@
 //! Read-only by construction: this module only issues GET requests (get, list). Lists are
 //! paginated and selectors go to the server, so a big namespace is never filtered here.
 
+mod pages;
 mod retry;
 
 use std::fmt::Debug;
@@ -12,7 +13,7 @@ use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet}
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{Event, Namespace, Pod, ReplicationController};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector as ApiLabelSelector;
-use kube::api::{Api, GetParams, ListParams, LogParams, ObjectList};
+use kube::api::{Api, GetParams, ListParams, LogParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config, Resource};
 use serde::de::DeserializeOwned;
@@ -30,6 +31,7 @@ pub const PAGE_SIZE: u32 = 500;
 const RBAC_HINT: &str = "kubectl-sidecar needs get/list/watch on pods, pods/log, events and the workload kinds (see docs/rbac.yaml); check with `kubectl auth can-i list pods -n NAMESPACE`";
 
 /// A connected client plus what we need to explain failures.
+#[derive(Clone)]
 pub struct Cluster {
     client: Client,
     server: String,
@@ -175,25 +177,6 @@ impl Cluster {
         }
     }
 
-    /// Lists every object, page by page (`limit` + `continue`), each page retried on its own.
-    async fn list_all<K>(&self, api: &Api<K>, params: ListParams, action: &str) -> Result<Vec<K>>
-    where
-        K: Resource + Clone + DeserializeOwned + Debug,
-    {
-        let mut items = Vec::new();
-        let mut params = params.limit(PAGE_SIZE);
-        loop {
-            let page: ObjectList<K> = self
-                .get_json(api_request(api).list(&params), action)
-                .await?;
-            items.extend(page.items.into_iter().map(compact));
-            match page.metadata.continue_.filter(|c| !c.is_empty()) {
-                Some(token) => params = params.continue_token(&token),
-                None => return Ok(items),
-            }
-        }
-    }
-
     /// Fetches (with retries) and decodes one JSON answer.
     async fn get_json<T: DeserializeOwned>(
         &self,
@@ -211,6 +194,20 @@ impl Cluster {
         labels: Option<&str>,
         fields: Option<&str>,
     ) -> Result<Vec<Pod>> {
+        let mut pods = Vec::new();
+        self.visit_pod_list(namespace, labels, fields, &mut |pod| pods.push(pod))
+            .await?;
+        Ok(pods)
+    }
+
+    /// Lists pods with server-side selectors, handing each to `visit` as its page is decoded.
+    async fn visit_pod_list(
+        &self,
+        namespace: Option<&str>,
+        labels: Option<&str>,
+        fields: Option<&str>,
+        visit: &mut dyn FnMut(Pod),
+    ) -> Result<usize> {
         let mut params = ListParams::default();
         if let Some(l) = labels {
             params = params.labels(l);
@@ -222,7 +219,7 @@ impl Cluster {
             Some(ns) => format!("list pods in namespace {ns}"),
             None => "list pods in all namespaces".to_string(),
         };
-        self.list_all(&self.api::<Pod>(namespace), params, &action)
+        self.list_each(&self.api::<Pod>(namespace), params, &action, visit)
             .await
     }
 
@@ -374,6 +371,22 @@ pub async fn load(options: &ClusterOptions, selection: &Selection) -> Result<Loa
 impl Cluster {
     /// The pods a selection names: a listing, named pods, or workloads' pods.
     pub async fn load_pods(&self, selection: &Selection) -> Result<Loaded> {
+        let mut pods = Vec::new();
+        self.visit_pods(selection, &mut |pod| pods.push(pod))
+            .await?;
+        Ok(Loaded {
+            pods,
+            ..Loaded::default()
+        })
+    }
+
+    /// The pods a selection names, each handed to `visit` as it arrives (a big listing is never
+    /// held whole). Returns how many there were.
+    pub async fn visit_pods(
+        &self,
+        selection: &Selection,
+        visit: &mut dyn FnMut(SourcePod),
+    ) -> Result<usize> {
         let namespace = match &selection.scope {
             Scope::Namespace(Some(ns)) => Some(ns.clone()),
             Scope::Namespace(None) => Some(self.default_namespace.clone()),
@@ -382,10 +395,17 @@ impl Cluster {
         let labels = selection.label_selector.as_deref();
         let fields = selection.field_selector.as_deref();
 
-        let mut pods: Vec<Pod> = Vec::new();
         if selection.targets.is_empty() {
-            pods = self.list_pods(namespace.as_deref(), labels, fields).await?;
-            if pods.is_empty() {
+            let mut to_source = |pod| {
+                visit(SourcePod {
+                    pod,
+                    template_of: None,
+                })
+            };
+            let count = self
+                .visit_pod_list(namespace.as_deref(), labels, fields, &mut to_source)
+                .await?;
+            if count == 0 {
                 let mut message = match &namespace {
                     Some(ns) => format!("no pods found in namespace {ns}"),
                     None => "no pods found in any namespace".to_string(),
@@ -399,55 +419,55 @@ impl Cluster {
                 return Err(Error::runtime(message)
                     .with_hint("check the namespace (-n, or -A for all) and the selectors"));
             }
-        } else {
-            // Targets are validated to come without -A, so a namespace is always known here.
-            let ns = namespace.unwrap_or_else(|| self.default_namespace.clone());
-            let user_selector = labels
-                .map(LabelSelector::parse)
-                .transpose()
-                .map_err(|e| Error::usage(format!("invalid label selector: {e}")))?;
-            for target in &selection.targets {
-                let found = match target {
-                    Target::Pod(name) => vec![self.get_pod(&ns, name).await?],
-                    Target::Workload { kind, name } => {
-                        let mut found = Vec::new();
-                        for selector in self.workload_selectors(&ns, *kind, name).await? {
-                            let selector = match &user_selector {
-                                Some(user) => selector.and(user),
-                                None => selector,
-                            };
-                            let text = selector.to_string();
-                            found.extend(self.list_pods(Some(&ns), Some(&text), fields).await?);
-                        }
-                        if found.is_empty() {
-                            return Err(Error::runtime(format!(
-                                "{target} in namespace {ns} has no pods"
-                            ))
-                            .with_hint("it may be scaled to zero or its pods may not be created yet; check `kubectl get TARGET`"));
-                        }
-                        found
+            return Ok(count);
+        }
+
+        // Targets are validated to come without -A, so a namespace is always known here.
+        let ns = namespace.unwrap_or_else(|| self.default_namespace.clone());
+        let user_selector = labels
+            .map(LabelSelector::parse)
+            .transpose()
+            .map_err(|e| Error::usage(format!("invalid label selector: {e}")))?;
+        let mut pods: Vec<Pod> = Vec::new();
+        for target in &selection.targets {
+            let found = match target {
+                Target::Pod(name) => vec![self.get_pod(&ns, name).await?],
+                Target::Workload { kind, name } => {
+                    let mut found = Vec::new();
+                    for selector in self.workload_selectors(&ns, *kind, name).await? {
+                        let selector = match &user_selector {
+                            Some(user) => selector.and(user),
+                            None => selector,
+                        };
+                        let text = selector.to_string();
+                        found.extend(self.list_pods(Some(&ns), Some(&text), fields).await?);
                     }
-                };
-                for pod in found {
-                    let duplicate = pods
-                        .iter()
-                        .any(|p| p.metadata.uid.is_some() && p.metadata.uid == pod.metadata.uid);
-                    if !duplicate {
-                        pods.push(pod);
+                    if found.is_empty() {
+                        return Err(Error::runtime(format!(
+                            "{target} in namespace {ns} has no pods"
+                        ))
+                        .with_hint("it may be scaled to zero or its pods may not be created yet; check `kubectl get TARGET`"));
                     }
+                    found
+                }
+            };
+            for pod in found {
+                let duplicate = pods
+                    .iter()
+                    .any(|p| p.metadata.uid.is_some() && p.metadata.uid == pod.metadata.uid);
+                if !duplicate {
+                    pods.push(pod);
                 }
             }
         }
-        Ok(Loaded {
-            pods: pods
-                .into_iter()
-                .map(|pod| SourcePod {
-                    pod,
-                    template_of: None,
-                })
-                .collect(),
-            ..Loaded::default()
-        })
+        let count = pods.len();
+        for pod in pods {
+            visit(SourcePod {
+                pod,
+                template_of: None,
+            });
+        }
+        Ok(count)
     }
 
     /// Pod events: one field-selected list per namespace (or one cluster-wide list), never one

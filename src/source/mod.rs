@@ -52,16 +52,51 @@ pub async fn load_pods(selection: &Selection, source: &SourceChoice) -> Result<L
     }
 }
 
+/// What a visit found besides the pods it handed over.
+#[derive(Debug, Default)]
+pub struct Visited {
+    /// How many pods were selected (and visited).
+    pub pods: usize,
+    pub warnings: Vec<String>,
+}
+
+/// Hands each selected pod to `visit`, then drops it: a command keeps only what it reduced the
+/// pod to, so a cluster-wide listing never holds every pod at once.
+pub async fn visit_pods(
+    selection: &Selection,
+    source: &SourceChoice,
+    visit: &mut dyn FnMut(SourcePod),
+) -> Result<Visited> {
+    match source {
+        SourceChoice::Files(_) => {
+            let loaded = load_pods(selection, source).await?;
+            let pods = loaded.pods.len();
+            loaded.pods.into_iter().for_each(visit);
+            Ok(Visited {
+                pods,
+                warnings: loaded.warnings,
+            })
+        }
+        SourceChoice::Cluster(options) => {
+            let cluster = cluster::Cluster::connect(options).await?;
+            let pods = cluster.visit_pods(selection, visit).await?;
+            Ok(Visited {
+                pods,
+                ..Visited::default()
+            })
+        }
+    }
+}
+
 /// What `diagnose` reads besides pods. Live it comes from the cluster; offline only events
 /// given in the files are known.
 #[derive(Debug, Default)]
 pub struct Extras {
     pub events: Vec<Event>,
-    /// (namespace, pod, container) → last lines of the previous instance.
-    pub previous_logs: BTreeMap<(String, String, String), Vec<String>>,
     pub server_version: Option<(u32, u32)>,
     /// Whether events were read at all (live, or present in the files).
     pub have_events: bool,
+    pub warnings: Vec<String>,
 }
 
 /// How many previous logs are fetched at once.
@@ -69,92 +104,140 @@ const LOG_CONCURRENCY: usize = 8;
 /// Lines of a previous instance's log shown as evidence.
 const PREVIOUS_LOG_LINES: i64 = 5;
 
-/// Loads pods plus events, the previous logs of the containers `wants_previous_log` names,
-/// and the server version. Failing to read any of those extras is a warning, not an error:
-/// the pods alone still give most findings.
-pub async fn load_with_extras(
-    selection: &Selection,
-    source: &SourceChoice,
-    wants_previous_log: fn(&SourcePod) -> Vec<String>,
-) -> Result<(Loaded, Extras)> {
-    let options = match source {
-        SourceChoice::Files(_) => {
-            let mut loaded = load_pods(selection, source).await?;
-            let extras = Extras {
-                have_events: !loaded.events.is_empty(),
-                events: std::mem::take(&mut loaded.events),
-                ..Extras::default()
-            };
-            return Ok((loaded, extras));
-        }
-        SourceChoice::Cluster(options) => options,
-    };
-    let cluster = cluster::Cluster::connect(options).await?;
-    let mut loaded = cluster.load_pods(selection).await?;
-    let mut extras = Extras::default();
+/// Container name → last lines of its previous instance.
+pub type PreviousLogs = BTreeMap<String, Vec<String>>;
 
-    let namespaces: Option<Vec<String>> = match selection.scope {
-        Scope::AllNamespaces => None,
-        _ => {
-            let mut list: Vec<String> = loaded
-                .pods
-                .iter()
-                .map(|p| pod_namespace(&p.pod).to_string())
-                .collect();
-            list.sort();
-            list.dedup();
-            Some(list)
-        }
-    };
-    match cluster.pod_events(namespaces.as_deref()).await {
-        Ok(events) => {
-            extras.events = events;
-            extras.have_events = true;
-        }
-        Err(e) => loaded
-            .warnings
-            .push(format!("{}; findings use pod status only", e.message)),
-    }
+/// A source opened for `diagnose`: files already read, or a connected cluster. Evidence
+/// (events, server version) is read first so each pod can be diagnosed as it arrives.
+pub enum Opened {
+    Files(Loaded),
+    Cluster(Box<cluster::Cluster>),
+}
 
-    let requests: Vec<(String, String, String)> = loaded
-        .pods
-        .iter()
-        .flat_map(|sp| {
-            let ns = pod_namespace(&sp.pod).to_string();
-            let name = sp.pod.metadata.name.clone().unwrap_or_default();
-            wants_previous_log(sp)
-                .into_iter()
-                .map(move |c| (ns.clone(), name.clone(), c))
-        })
-        .collect();
-    let cluster_ref = &cluster;
-    let results: Vec<_> = stream::iter(requests)
-        .map(|(ns, pod, container)| async move {
-            let log = cluster_ref
-                .previous_log(&ns, &pod, &container, PREVIOUS_LOG_LINES)
-                .await;
-            ((ns, pod, container), log)
-        })
-        .buffer_unordered(LOG_CONCURRENCY)
-        .collect()
-        .await;
-    for (key, log) in results {
-        match log {
-            Ok(text) => {
-                let lines = text.lines().map(str::to_string).collect();
-                extras.previous_logs.insert(key, lines);
+impl Opened {
+    pub async fn open(selection: &Selection, source: &SourceChoice) -> Result<Opened> {
+        Ok(match source {
+            SourceChoice::Files(_) => Opened::Files(load_pods(selection, source).await?),
+            SourceChoice::Cluster(options) => {
+                Opened::Cluster(Box::new(cluster::Cluster::connect(options).await?))
             }
-            // A missing previous instance (400) is common and not worth a warning.
-            Err(e) if e.message.contains("(BadRequest)") => {}
-            Err(e) => loaded.warnings.push(e.message),
-        }
+        })
     }
 
-    match cluster.server_version().await {
-        Ok(version) => extras.server_version = Some(version),
-        Err(e) => loaded.warnings.push(e.message),
+    /// Events of the selected namespaces and the server version. Failing to read them is a
+    /// warning, not an error: the pods alone still give most findings.
+    pub async fn extras(&mut self, selection: &Selection) -> Extras {
+        let cluster = match self {
+            Opened::Files(loaded) => {
+                return Extras {
+                    have_events: !loaded.events.is_empty(),
+                    events: std::mem::take(&mut loaded.events),
+                    ..Extras::default()
+                };
+            }
+            Opened::Cluster(cluster) => cluster,
+        };
+        let namespaces = match &selection.scope {
+            Scope::AllNamespaces => None,
+            Scope::Namespace(Some(ns)) => Some(vec![ns.clone()]),
+            Scope::Namespace(None) => Some(vec![cluster.default_namespace.clone()]),
+        };
+        let (events, version) = futures::join!(
+            cluster.pod_events(namespaces.as_deref()),
+            cluster.server_version()
+        );
+        let mut extras = Extras::default();
+        match events {
+            Ok(events) => {
+                extras.events = events;
+                extras.have_events = true;
+            }
+            Err(e) => extras
+                .warnings
+                .push(format!("{}; findings use pod status only", e.message)),
+        }
+        match version {
+            Ok(version) => extras.server_version = Some(version),
+            Err(e) => extras.warnings.push(e.message),
+        }
+        extras
     }
-    Ok((loaded, extras))
+
+    /// Hands each selected pod to `visit` with its position in the listing and the previous
+    /// logs of the containers `wants_previous_log` names. Pods that want none are visited as
+    /// they arrive; the few that do are kept until their logs are read (live only: files
+    /// have no logs).
+    pub async fn visit_with_previous_logs(
+        self,
+        selection: &Selection,
+        wants_previous_log: fn(&SourcePod) -> Vec<String>,
+        visit: &mut dyn FnMut(usize, &SourcePod, &PreviousLogs),
+    ) -> Result<Visited> {
+        let no_logs = PreviousLogs::new();
+        let cluster = match self {
+            Opened::Files(loaded) => {
+                for (position, pod) in loaded.pods.iter().enumerate() {
+                    visit(position, pod, &no_logs);
+                }
+                return Ok(Visited {
+                    pods: loaded.pods.len(),
+                    warnings: loaded.warnings,
+                });
+            }
+            Opened::Cluster(cluster) => cluster,
+        };
+        let mut waiting: Vec<(usize, SourcePod, Vec<String>)> = Vec::new();
+        let mut position = 0;
+        let pods = cluster
+            .visit_pods(selection, &mut |pod| {
+                let containers = wants_previous_log(&pod);
+                if containers.is_empty() {
+                    visit(position, &pod, &no_logs);
+                } else {
+                    waiting.push((position, pod, containers));
+                }
+                position += 1;
+            })
+            .await?;
+
+        let cluster = &*cluster;
+        let requests = waiting
+            .iter()
+            .enumerate()
+            .flat_map(|(index, (_, sp, containers))| {
+                let ns = pod_namespace(&sp.pod).to_string();
+                let name = sp.pod.metadata.name.clone().unwrap_or_default();
+                containers
+                    .iter()
+                    .map(move |c| (index, ns.clone(), name.clone(), c.clone()))
+            });
+        let results: Vec<_> = stream::iter(requests)
+            .map(|(index, ns, pod, container)| async move {
+                let log = cluster
+                    .previous_log(&ns, &pod, &container, PREVIOUS_LOG_LINES)
+                    .await;
+                (index, container, log)
+            })
+            .buffer_unordered(LOG_CONCURRENCY)
+            .collect()
+            .await;
+        let mut logs = vec![PreviousLogs::new(); waiting.len()];
+        let mut warnings = Vec::new();
+        for (index, container, log) in results {
+            match log {
+                Ok(text) => {
+                    logs[index].insert(container, text.lines().map(str::to_string).collect());
+                }
+                // A missing previous instance (400) is common and not worth a warning.
+                Err(e) if e.message.contains("(BadRequest)") => {}
+                Err(e) => warnings.push(e.message),
+            }
+        }
+        for ((position, pod, _), logs) in waiting.iter().zip(&logs) {
+            visit(*position, pod, logs);
+        }
+        Ok(Visited { pods, warnings })
+    }
 }
 
 /// Namespace a pod lives in; a manifest without one lands in "default" unless applied with -n.
