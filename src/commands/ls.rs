@@ -5,7 +5,7 @@ use std::io::Write;
 
 use regex::Regex;
 
-use super::{PodsReport, note_nothing_matched, reduce_pods, write_report};
+use super::{note_nothing_matched, run_per_pod};
 use crate::cli::OutputFormat;
 use crate::error::Result;
 use crate::model::{PodView, build_pod_view};
@@ -51,20 +51,24 @@ pub async fn run(
     err: &mut dyn Write,
 ) -> Result<()> {
     let filter = options.selection.container.as_ref();
-    let (views, selected) =
-        reduce_pods(options, err, |pod| pod_entry(pod, filter, ls.only_problems)).await?;
-    let report = PodsReport::new("ContainerReport", views);
-    if ls.only_problems && report.pods.is_empty() {
-        let _ = writeln!(err, "no problems found in {selected} pod(s)");
+    let table = TableOptions {
+        wide: options.output == OutputFormat::Wide,
+        now: options.now,
+        palette: Palette::new(options.color),
+    };
+    let seen = run_per_pod(
+        options,
+        "ContainerReport",
+        out,
+        err,
+        |pod| pod_entry(pod, filter, ls.only_problems),
+        |out, pods| write_table(out, pods, &table),
+    )
+    .await?;
+    if ls.only_problems && seen.shown == 0 {
+        let _ = writeln!(err, "no problems found in {} pod(s)", seen.selected);
     } else {
-        note_nothing_matched(err, selected, report.pods.len());
+        note_nothing_matched(err, seen.selected, seen.shown);
     }
-    write_report(out, options.output, &report, |out| {
-        let table = TableOptions {
-            wide: options.output == OutputFormat::Wide,
-            now: options.now,
-            palette: Palette::new(options.color),
-        };
-        write_table(out, &report.pods, &table)
-    })
+    Ok(())
 }

@@ -14,6 +14,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::cli::OutputFormat;
+use crate::error::Error;
 use crate::error::Result;
 use crate::options::Options;
 use crate::render::structured::{write_error, write_json, write_yaml};
@@ -49,21 +50,78 @@ pub async fn load_with_warnings(options: &Options, err: &mut dyn Write) -> Resul
     Ok(loaded)
 }
 
-/// Reduces each selected pod with `reduce` as it arrives (`None`: nothing to show for it) and
-/// prints the loader's warnings. Returns the reductions in pod order and how many pods were
-/// selected.
-pub async fn reduce_pods<T>(
+/// Pods per table chunk. Tables are printed as pods arrive, a chunk at a time, so a
+/// cluster-wide listing shows its first pods at once and never holds them all; columns
+/// line up within a chunk (kubectl's own tables align per 500-item chunk too).
+const TABLE_CHUNK: usize = 500;
+
+/// What a per-pod command saw: pods selected, and pods shown after its filters.
+pub struct PerPod {
+    pub selected: usize,
+    pub shown: usize,
+}
+
+/// Runs a per-pod command (`ls`, `order`, `volumes`): each selected pod is reduced with
+/// `reduce` as it arrives (`None`: nothing to show for it). Tables are written chunk by chunk
+/// with `table`; JSON/YAML is one `kind` document written once every pod is in.
+pub async fn run_per_pod<T: Serialize>(
     options: &Options,
+    kind: &'static str,
+    out: &mut dyn Write,
     err: &mut dyn Write,
     mut reduce: impl FnMut(&SourcePod) -> Option<T>,
-) -> Result<(Vec<T>, usize)> {
-    let mut reduced = Vec::new();
+    mut table: impl FnMut(&mut dyn Write, &[T]) -> Result<()>,
+) -> Result<PerPod> {
+    let streaming = matches!(options.output, OutputFormat::Table | OutputFormat::Wide);
+    let mut kept: Vec<T> = Vec::new();
+    let mut shown = 0;
+    // The first output error (a closed pipe, say) stops all further work; the listing
+    // itself cannot be interrupted from inside the visitor.
+    let mut failed: Option<Error> = None;
+    let mut write_chunk = |out: &mut dyn Write, chunk: &[T], shown_before: usize| {
+        if shown_before > 0 {
+            writeln!(out).map_err(write_error)?;
+        }
+        table(out, chunk)?;
+        out.flush().map_err(write_error)
+    };
     let visited = visit_pods(&options.selection, &options.source, &mut |pod| {
-        reduced.extend(reduce(&pod));
+        if failed.is_some() {
+            return;
+        }
+        let Some(reduced) = reduce(&pod) else { return };
+        kept.push(reduced);
+        if streaming && kept.len() == TABLE_CHUNK {
+            if let Err(e) = write_chunk(&mut *out, &kept, shown) {
+                failed = Some(e);
+            }
+            shown += kept.len();
+            kept.clear();
+        }
     })
     .await?;
+    if let Some(e) = failed {
+        return Err(e);
+    }
     print_warnings(err, &visited.warnings);
-    Ok((reduced, visited.pods))
+    if streaming {
+        if !kept.is_empty() {
+            write_chunk(&mut *out, &kept, shown)?;
+        }
+        shown += kept.len();
+    } else {
+        shown = kept.len();
+        write_report(
+            out,
+            options.output,
+            &PodsReport::new(kind, kept),
+            |_| Ok(()),
+        )?;
+    }
+    Ok(PerPod {
+        selected: visited.pods,
+        shown,
+    })
 }
 
 pub fn print_warnings(err: &mut dyn Write, warnings: &[String]) {

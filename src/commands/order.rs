@@ -5,7 +5,7 @@ use std::io::Write;
 
 use regex::Regex;
 
-use super::{PodsReport, note_nothing_matched, reduce_pods, write_report};
+use super::{note_nothing_matched, run_per_pod};
 use crate::error::Result;
 use crate::model::order::{PodOrder, analyze};
 use crate::options::Options;
@@ -28,15 +28,20 @@ fn pod_entry(pod: &SourcePod, container_filter: Option<&Regex>) -> Option<PodOrd
 /// Exits 0 even with hazards: `diagnose --fail-on` is the gate.
 pub async fn run(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     let filter = options.selection.container.as_ref();
-    let (orders, selected) = reduce_pods(options, err, |pod| pod_entry(pod, filter)).await?;
-    let report = PodsReport::new("OrderReport", orders);
-    note_nothing_matched(err, selected, report.pods.len());
-    write_report(out, options.output, &report, |out| {
-        let table = OrderTableOptions {
-            now: options.now,
-            width: options.width,
-            palette: Palette::new(options.color),
-        };
-        write_order_table(out, &report.pods, &table)
-    })
+    let table = OrderTableOptions {
+        now: options.now,
+        width: options.width,
+        palette: Palette::new(options.color),
+    };
+    let seen = run_per_pod(
+        options,
+        "OrderReport",
+        out,
+        err,
+        |pod| pod_entry(pod, filter),
+        |out, pods| write_order_table(out, pods, &table),
+    )
+    .await?;
+    note_nothing_matched(err, seen.selected, seen.shown);
+    Ok(())
 }

@@ -639,3 +639,55 @@ fn kubectl_dispatches_to_the_plugin() {
     let out = run_command(cmd, None);
     assert_golden("ls/oom-native-sidecar.txt", out.ok());
 }
+
+/// Tables are printed a chunk of 500 pods at a time as pages arrive; across chunk
+/// boundaries every pod must appear once, each block separated by one blank line, in the
+/// server's order, for every per-pod command.
+#[test]
+fn big_listings_print_every_pod_once_across_table_chunks() {
+    const PODS: usize = 1203;
+    let template: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(cluster_fixture("web-logs.json")).unwrap())
+            .unwrap();
+    let mut builder = FakeApi::builder();
+    let mut names = Vec::new();
+    for i in 0..PODS {
+        let mut pod = template.clone();
+        let name = format!("web-{i:05}");
+        pod["metadata"]["name"] = serde_json::json!(name);
+        pod["metadata"]["uid"] = serde_json::json!(format!("uid-{i}"));
+        names.push(format!("shop/{name}"));
+        builder = builder.object(pod);
+    }
+    let api = builder.start();
+    let kubeconfig = api.write_kubeconfig(&temp_dir("kc"), None);
+    for command in ["ls", "order", "volumes"] {
+        let out = sidecar_live(&kubeconfig, &[command, "-A"]);
+        let text = out.ok();
+        let lines: Vec<&str> = text.lines().collect();
+        let mut heads = Vec::new();
+        for (i, line) in lines.iter().enumerate() {
+            let Some(head) = line.trim_start_matches("! ").split_whitespace().next() else {
+                continue;
+            };
+            if !head.starts_with("shop/") {
+                continue;
+            }
+            if i > 0 {
+                assert!(
+                    lines[i - 1].is_empty() && !lines[i - 2].is_empty(),
+                    "{command}: one blank line before {head}"
+                );
+            }
+            heads.push(head);
+        }
+        assert_eq!(heads, names, "{command}: every pod once, in order");
+        assert!(
+            !text.contains("\n\n\n"),
+            "{command}: one blank line between pods"
+        );
+    }
+    let out = sidecar_live(&kubeconfig, &["ls", "-A", "-o", "json"]);
+    let parsed: serde_json::Value = serde_json::from_str(out.ok()).unwrap();
+    assert_eq!(parsed["pods"].as_array().unwrap().len(), PODS);
+}
