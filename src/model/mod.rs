@@ -8,6 +8,7 @@ pub mod finding;
 pub mod kubectl;
 pub mod order;
 pub mod quantity;
+pub mod sidecar_kind;
 pub mod termination;
 pub mod volumes;
 

@@ -20,10 +20,8 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde::Serialize;
 
 use super::finding::{Finding, Severity};
-use super::{
-    DEFAULT_CONTAINER_ANNOTATION, INJECTED_SIDECAR_NAMES, PodView, Role, TemplateRef,
-    build_pod_view,
-};
+use super::sidecar_kind::{self, SidecarKind};
+use super::{DEFAULT_CONTAINER_ANNOTATION, PodView, Role, TemplateRef, build_pod_view};
 use crate::source::SourcePod;
 
 /// A dependency (proxy, log shipper) started without anything making the app wait for it.
@@ -326,14 +324,19 @@ impl<'a> Ctx<'a> {
             .as_ref()
             .and_then(|a| a.get(DEFAULT_CONTAINER_ANNOTATION))
             .is_some_and(|name| *name == main.name);
-        if annotated || !matches!(kind_of(main), Kind::Proxy | Kind::SecretsAgent) {
+        if annotated
+            || !matches!(
+                sidecar_kind::kind_of(main),
+                SidecarKind::Proxy | SidecarKind::SecretsAgent
+            )
+        {
             return Some(main);
         }
         let other = self
             .spec
             .containers
             .iter()
-            .find(|c| kind_of(c) == Kind::Other);
+            .find(|c| sidecar_kind::kind_of(c) == SidecarKind::Other);
         Some(other.unwrap_or(main))
     }
 
@@ -810,120 +813,11 @@ pub fn offset_text(seconds: i64) -> String {
 
 // ---------------------------------------------------------------- what a container is
 
-/// What a sidecar does for the app, as far as its name or image tells.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    /// The app's network path (mesh proxy, database proxy).
-    Proxy,
-    /// Renders secrets the app reads at start.
-    SecretsAgent,
-    /// Ships the app's logs, metrics or traces.
-    Telemetry,
-    Other,
-}
-
-impl Kind {
-    fn noun(self) -> &'static str {
-        match self {
-            Kind::Proxy => "proxy",
-            Kind::SecretsAgent => "secrets agent",
-            Kind::Telemetry => "log/telemetry shipper",
-            Kind::Other => "sidecar",
-        }
-    }
-}
-
-const PROXY_NAMES: &[&str] = &[
-    "envoy",
-    "envoy-sidecar",
-    "cloud-sql-proxy",
-    "cloudsql-proxy",
-    "alloydb-auth-proxy",
-];
-const PROXY_IMAGES: &[&str] = &[
-    "envoy",
-    "proxyv2",
-    "cloud-sql-proxy",
-    "gce-proxy",
-    "alloydb-auth-proxy",
-    "consul-dataplane",
-    "kuma-dp",
-    "daprd",
-    "aws-appmesh-envoy",
-    "linkerd2-proxy",
-];
-const SECRETS_NAMES: &[&str] = &["vault-agent", "vault-agent-sidecar"];
-const TELEMETRY_NAMES: &[&str] = &[
-    "fluent-bit",
-    "fluentbit",
-    "fluentd",
-    "vector",
-    "promtail",
-    "filebeat",
-    "otel-collector",
-    "otel-agent",
-    "otelcol",
-    "opentelemetry-collector",
-    "log-shipper",
-];
-const TELEMETRY_IMAGES: &[&str] = &[
-    "fluent-bit",
-    "aws-for-fluent-bit",
-    "fluentd",
-    "vector",
-    "promtail",
-    "filebeat",
-    "opentelemetry-collector",
-    "opentelemetry-collector-contrib",
-    "otelcol",
-    "otelcol-contrib",
-];
-
-/// One-shot helpers that share an image with a long-running sidecar (`istio-init` runs
-/// proxyv2, `vault-agent-init` runs vault): the image says nothing about them.
-fn one_shot_by_name_or_args(c: &Container) -> bool {
-    let name = c.name.as_str();
-    let args = c.command.iter().chain(c.args.iter()).flatten();
-    name.ends_with("-init")
-        || name.ends_with("-validation")
-        || args
-            .clone()
-            .any(|a| a.contains("istio-iptables") || a.contains("exit-after-auth"))
-}
-
-fn kind_of(c: &Container) -> Kind {
-    let name = c.name.as_str();
-    if SECRETS_NAMES.contains(&name) {
-        return Kind::SecretsAgent;
-    }
-    if INJECTED_SIDECAR_NAMES.contains(&name) || PROXY_NAMES.contains(&name) {
-        return Kind::Proxy;
-    }
-    if TELEMETRY_NAMES.contains(&name) {
-        return Kind::Telemetry;
-    }
-    if one_shot_by_name_or_args(c) {
-        return Kind::Other;
-    }
-    let repo = super::image_repository(c.image.as_deref().unwrap_or(""));
-    let last = repo.rsplit('/').next().unwrap_or(&repo);
-    let args = || c.command.iter().chain(c.args.iter()).flatten();
-    if PROXY_IMAGES.contains(&last) || repo.ends_with("linkerd/proxy") {
-        Kind::Proxy
-    } else if last == "vault" && args().any(|a| a.split_whitespace().any(|w| w == "agent")) {
-        Kind::SecretsAgent
-    } else if TELEMETRY_IMAGES.contains(&last) {
-        Kind::Telemetry
-    } else {
-        Kind::Other
-    }
-}
-
 /// Why an init container looks like it runs forever (empty: it does not).
 fn long_running_signs(c: &Container) -> Vec<String> {
     let mut signs = Vec::new();
-    let kind = kind_of(c);
-    if kind != Kind::Other {
+    let kind = sidecar_kind::kind_of(c);
+    if kind != SidecarKind::Other {
         signs.push(format!(
             "{} (image {}) is a long-running {}",
             c.name,
@@ -1348,14 +1242,14 @@ fn native_without_startup_probe(ctx: &Ctx) -> Vec<Finding> {
             continue;
         }
         let name = &c.name;
-        let kind = kind_of(c);
+        let kind = sidecar_kind::kind_of(c);
         let next = next_after_init(ctx, index);
         let severity = match kind {
-            Kind::Proxy | Kind::SecretsAgent => Severity::Warning,
-            Kind::Telemetry | Kind::Other => Severity::Info,
+            SidecarKind::Proxy | SidecarKind::SecretsAgent => Severity::Warning,
+            SidecarKind::Telemetry | SidecarKind::Other => Severity::Info,
         };
         let what = match kind {
-            Kind::Other => "native sidecar".to_string(),
+            SidecarKind::Other => "native sidecar".to_string(),
             k => format!("native sidecar ({})", k.noun()),
         };
         let summary = format!(
@@ -1408,8 +1302,8 @@ fn classic_dependency_not_waited_for(ctx: &Ctx) -> Vec<Finding> {
     let main_index = position(&main.name).unwrap_or(0);
     let mut findings = Vec::new();
     for (index, c) in ctx.spec.containers.iter().enumerate() {
-        let kind = kind_of(c);
-        if c.name == main.name || kind == Kind::Other {
+        let kind = sidecar_kind::kind_of(c);
+        if c.name == main.name || kind == SidecarKind::Other {
             continue;
         }
         let before = index < main_index;
@@ -1418,8 +1312,8 @@ fn classic_dependency_not_waited_for(ctx: &Ctx) -> Vec<Finding> {
         }
         let (name, app) = (&c.name, &main.name);
         let severity = match kind {
-            Kind::Proxy | Kind::SecretsAgent => Severity::Warning,
-            Kind::Telemetry | Kind::Other => Severity::Info,
+            SidecarKind::Proxy | SidecarKind::SecretsAgent => Severity::Warning,
+            SidecarKind::Telemetry | SidecarKind::Other => Severity::Info,
         };
         let noun = kind.noun();
         let mut summary = if before {
@@ -1499,8 +1393,8 @@ fn classic_sidecar_stopped_with_app(ctx: &Ctx) -> Vec<Finding> {
     let (grace, _) = ctx.grace_period();
     let mut findings = Vec::new();
     for c in &ctx.spec.containers {
-        let kind = kind_of(c);
-        if c.name == main.name || !matches!(kind, Kind::Proxy | Kind::Telemetry) {
+        let kind = sidecar_kind::kind_of(c);
+        if c.name == main.name || !matches!(kind, SidecarKind::Proxy | SidecarKind::Telemetry) {
             continue;
         }
         let (name, app) = (&c.name, &main.name);
@@ -1511,13 +1405,13 @@ fn classic_sidecar_stopped_with_app(ctx: &Ctx) -> Vec<Finding> {
             .filter(|s| *s > 0);
         let (severity, summary) = match (kind, delay) {
             // A warning, not critical: the pod runs fine today; the race bites on rollouts.
-            (Kind::Proxy, None) => (
+            (SidecarKind::Proxy, None) => (
                 Severity::Warning,
                 format!(
                     "classic proxy sidecar: gets SIGTERM together with {app} and may exit while {app} is still draining, failing its in-flight and new outbound calls"
                 ),
             ),
-            (Kind::Proxy, Some(s)) => (
+            (SidecarKind::Proxy, Some(s)) => (
                 Severity::Info,
                 format!(
                     "classic proxy sidecar stopped together with {app}: its preStop only delays its SIGTERM by {s}s, so {app} must finish draining within that"

@@ -18,6 +18,7 @@ use k8s_openapi::api::core::v1::{
 use serde::{Serialize, Serializer};
 
 use super::finding::{Finding, Severity};
+use super::sidecar_kind::{self, words};
 use super::{INJECTED_SIDECAR_NAMES, PodView, Role, TemplateRef, build_pod_view};
 use crate::source::SourcePod;
 use crate::source::target::WorkloadKind;
@@ -102,28 +103,6 @@ const INJECTED_VOLUME_NAMES: &[&str] = &[
 const SHARING_WORDS: &[&str] = &[
     "log", "logs", "shared", "share", "socket", "sockets", "sock", "uds", "workdir", "spool",
     "exchange", "ipc", "handoff",
-];
-
-/// Words in a sidecar's name or image that make it a log shipper or tailer.
-const LOG_WORDS: &[&str] = &[
-    "log",
-    "logs",
-    "logger",
-    "logging",
-    "logrotate",
-    "logshipper",
-    "logstash",
-    "logagent",
-    "fluent",
-    "fluentd",
-    "fluentbit",
-    "filebeat",
-    "vector",
-    "promtail",
-    "otel",
-    "otelcol",
-    "opentelemetry",
-    "alloy",
 ];
 
 /// Directories a volume must not hide (`/` itself is worse: see [`MOUNT_OVER_ROOT`]).
@@ -474,9 +453,7 @@ impl Ctr<'_> {
     fn is_log_sidecar(&self) -> bool {
         matches!(self.role, Role::Sidecar | Role::NativeSidecar)
             && !self.is_injected()
-            && (words(self.name).any(|w| LOG_WORDS.contains(&w.as_str()))
-                || words(&super::image_repository(self.image))
-                    .any(|w| LOG_WORDS.contains(&w.as_str())))
+            && sidecar_kind::ships_logs(self.name, self.image)
     }
 
     fn label(&self) -> String {
@@ -2051,12 +2028,6 @@ fn log_sidecar_no_shared_volume(f: &Facts) -> Vec<VolumeFinding> {
 // ---------------------------------------------------------------- names
 
 /// Lower-case words of a name or image (`fluent-bit` → `fluent`, `bit`).
-fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| w.to_ascii_lowercase())
-}
-
 fn suggests_sharing(volume: &str) -> bool {
     words(volume).any(|w| SHARING_WORDS.contains(&w.as_str()))
 }
