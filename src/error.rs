@@ -15,6 +15,8 @@ pub enum ErrorKind {
     BrokenPipe,
     /// `diagnose --fail-on`: findings at or above the threshold (the report says which).
     Findings,
+    /// Ctrl-C (SIGINT) while following logs: exit 130, as a shell reports a SIGINT death.
+    Interrupted,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +63,7 @@ impl Error {
             ErrorKind::Runtime => 1,
             ErrorKind::BrokenPipe => 0,
             ErrorKind::Findings => 3,
+            ErrorKind::Interrupted => 130,
         }
     }
 }

@@ -54,7 +54,14 @@ fn main() {
     let code = match result {
         Ok(()) => 0,
         Err(e) if e.kind == error::ErrorKind::BrokenPipe => 0,
-        Err(e) if e.kind == error::ErrorKind::Findings => e.exit_code(),
+        Err(e)
+            if matches!(
+                e.kind,
+                error::ErrorKind::Findings | error::ErrorKind::Interrupted
+            ) =>
+        {
+            e.exit_code()
+        }
         Err(e) => {
             let _ = out.flush();
             let _ = writeln!(err, "error: {}", error::one_line(&e.message));

@@ -8,7 +8,7 @@ use kube::api::LogParams;
 use regex::Regex;
 
 use crate::cli::{LogsArgs, OutputFormat, PrefixArg, RoleArg};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::logs::format::{Format, Prefix};
 use crate::logs::tail::read_all;
 use crate::logs::target::{Filter, LogTarget, Pick, select};
@@ -196,6 +196,37 @@ fn parse_since(text: &str) -> Result<i64> {
 }
 
 pub async fn run(
+    options: &Options,
+    logs: &LogsOptions,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<()> {
+    if !logs.follow {
+        return read_logs(options, logs, out, err).await;
+    }
+    // Following only ends by itself for Jobs: Ctrl-C is the usual way out. Every line is
+    // written whole and flushed as it is printed; the read in progress is dropped and main
+    // flushes the output and exits 130.
+    tokio::select! {
+        biased;
+        () = interrupted() => Err(Error {
+            kind: ErrorKind::Interrupted,
+            message: "interrupted".to_string(),
+            hint: None,
+        }),
+        result = read_logs(options, logs, out, err) => result,
+    }
+}
+
+/// Resolves at the first Ctrl-C (SIGINT). If the handler cannot be installed, never: Ctrl-C
+/// then keeps its default action (the process stops at once).
+async fn interrupted() {
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+async fn read_logs(
     options: &Options,
     logs: &LogsOptions,
     out: &mut dyn Write,

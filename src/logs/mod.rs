@@ -86,6 +86,7 @@ where
             target: target.clone(),
             resume: Resume::after(&result.lines),
             error: result.error.clone(),
+            unreported: None,
             initial: true,
             failures: u32::from(result.error.is_some()),
         });
@@ -129,6 +130,10 @@ pub struct Followed {
     pub resume: Resume,
     /// Why the last read failed: repeated failures print one marker, not one per poll.
     pub error: Option<String>,
+    /// Why the stream just ended, when it failed: reported at the next poll unless the pod
+    /// turns out to be deleted or the container not started (a 404 or a "waiting to start"
+    /// answer then says nothing the poll's own marker does not).
+    pub unreported: Option<String>,
     /// Still the instance the run started with: with nothing printed yet, it is read with the
     /// user's --since/--tail; new instances and new pods are read from their start.
     pub initial: bool,
@@ -233,11 +238,7 @@ where
                         if error.is_some() {
                             followed.failures += 1;
                         }
-                        if let Some(error) = error.filter(|e| followed.error.as_ref() != Some(e)) {
-                            let sink: &mut dyn Write = if format.json { &mut *err } else { &mut *out };
-                            format.write_marker(sink, &followed.target, &format!(": {error}"))?;
-                            followed.error = Some(error);
-                        }
+                        followed.unreported = error;
                     }
                 }
             }
@@ -275,7 +276,15 @@ fn on_poll(
     sink: &mut dyn Write,
 ) -> std::io::Result<()> {
     for (followed, phase) in tracked.iter_mut().filter(|(_, p)| *p == Phase::Ended) {
-        match after_end(&followed.target, pods) {
+        let step = after_end(&followed.target, pods);
+        let unreported = followed.unreported.take();
+        if let Some(error) = unreported.filter(|e| followed.error.as_ref() != Some(e))
+            && !matches!(step, Step::Deleted | Step::Wait)
+        {
+            format.write_marker(sink, &followed.target, &format!(": {error}"))?;
+            followed.error = Some(error);
+        }
+        match step {
             Step::Reattach if followed.failures >= MAX_FAILURES => {
                 let marker = format!(": giving up after {MAX_FAILURES} failed attempts");
                 format.write_marker(sink, &followed.target, &marker)?;
@@ -311,7 +320,8 @@ fn on_poll(
             *phase = Phase::Queued;
         }
     }
-    // New pods (rollout, Job retry) are read from their beginning.
+    // New pods (rollout, Job retry) are read from their beginning; a container that has not
+    // started yet waits for its start (no request that could only fail).
     for pick in target::select(pods, filter) {
         let target::Pick::Read(target) = pick else {
             continue;
@@ -323,14 +333,20 @@ fn on_poll(
                 && f.target.pod_uid == target.pod_uid
         });
         if !known {
+            let phase = if target.container_id.is_some() {
+                Phase::Queued
+            } else {
+                Phase::Ended
+            };
             let followed = Followed {
                 target,
                 resume: Resume::default(),
                 error: None,
+                unreported: None,
                 initial: false,
                 failures: 0,
             };
-            tracked.push((followed, Phase::Queued));
+            tracked.push((followed, phase));
         }
     }
     Ok(())
@@ -537,6 +553,7 @@ mod tests {
             target: first,
             resume: Resume::after(&[line(1, "one")]),
             error: None,
+            unreported: None,
             initial: true,
             failures: 0,
         }];
@@ -594,6 +611,95 @@ mod tests {
     }
 
     #[test]
+    fn follow_reports_a_deleted_pod_once_and_waits_for_new_pods_to_start() {
+        let running = || serde_json::json!({"running": {}});
+        let waiting = || serde_json::json!({"waiting": {"reason": "ContainerCreating"}});
+        let done = || serde_json::json!({"terminated": {"exitCode": 0, "reason": "Completed"}});
+        let polls = std::cell::RefCell::new(vec![
+            // 3rd poll: q has finished: the run ends.
+            vec![pod("q", "u2", "Succeeded", "c", done(), None)],
+            // 2nd poll: q runs.
+            vec![pod("q", "u2", "Running", "c", running(), None)],
+            // 1st poll: p is gone, q is being created.
+            vec![pod("q", "u2", "Pending", "", waiting(), None)],
+        ]);
+        let list = || {
+            let next = polls.borrow_mut().pop().unwrap_or_default();
+            async move { Ok::<_, String>(next) }
+        };
+        let opened = std::cell::RefCell::new(Vec::new());
+        let open = |f: &Followed| {
+            opened
+                .borrow_mut()
+                .push((f.target.pod.clone(), f.target.container_id.clone()));
+            let result = match f.target.pod.as_str() {
+                // Deleted between the history and the follow request.
+                "p" => Err("Error from server (NotFound): pods \"p\" not found".to_string()),
+                _ => Ok(futures::io::Cursor::new(
+                    &b"2026-11-23T10:00:04Z q-line\n"[..],
+                )),
+            };
+            async move { result }
+        };
+        let mut first = target("app");
+        first.pod = "p".into();
+        first.namespace = "ns".into();
+        first.pod_uid = Some("u1".into());
+        first.container_id = Some("a".into());
+        let history = vec![Followed {
+            target: first,
+            resume: Resume::after(&[line(1, "one")]),
+            error: None,
+            unreported: None,
+            initial: true,
+            failures: 0,
+        }];
+        let format = Format {
+            prefix: Prefix::Pod,
+            namespaces: false,
+            color: false,
+            timestamps: false,
+            json: false,
+            width: 0,
+        };
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        runtime
+            .block_on(follow(
+                history,
+                &target::Filter::default(),
+                None,
+                10,
+                std::time::Duration::from_millis(20),
+                open,
+                list,
+                &format,
+                &mut out,
+                &mut err,
+            ))
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "── p/app: pod deleted ──\n\
+             ── q/app: started ──\n\
+             q/app q-line\n\
+             ── q/app: terminated: Completed (0) ──\n"
+        );
+        assert!(err.is_empty());
+        // q was not asked for before it started.
+        assert_eq!(
+            opened.into_inner(),
+            [
+                ("p".to_string(), Some("a".to_string())),
+                ("q".to_string(), Some("c".to_string()))
+            ]
+        );
+    }
+
+    #[test]
     fn follow_gives_up_on_a_container_that_keeps_failing() {
         let mut first = target("app");
         first.pod = "p".into();
@@ -604,6 +710,7 @@ mod tests {
             target: first,
             resume: Resume::default(),
             error: None,
+            unreported: None,
             initial: true,
             failures: 0,
         }];

@@ -2,8 +2,13 @@
 //! and main containers, line selection (--tail, --since-time, --previous), per-container
 //! failures as markers, output modes (prefixes, color, JSON), broken pipe, offline refusal.
 
-use std::io::Read;
-use std::process::Stdio;
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
 
 use crate::support::cli::{
     BIN, cluster_fixture, command, fixture, sidecar, sidecar_live, temp_dir,
@@ -501,43 +506,42 @@ fn follow_stops_when_the_job_pod_is_done_without_repeating_lines() {
 
 #[test]
 fn follow_keeps_running_pods_resumes_without_repeats_and_marks_finished_init() {
+    // Without `live_follow` the fake ends each followed log after its lines, like a dropped
+    // connection: the running containers are reopened from their last timestamp at each pod
+    // poll, and the repeated lines must not be printed again.
     let api = agent_cluster();
-    let kubeconfig = api.write_kubeconfig(&temp_dir("kc"), Some("observability"));
-    let mut cmd = command(BIN);
-    cmd.args(["logs", "--kubeconfig"])
-        .arg(&kubeconfig)
-        .args([AGENT, "--follow"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("spawn");
-    // Long enough for one pod poll (2s): the ended streams of running containers are
-    // reopened from their last timestamp, and init-config gets its marker.
-    std::thread::sleep(std::time::Duration::from_millis(4500));
-    assert!(
-        child.try_wait().expect("status").is_none(),
-        "a running pod is followed until interrupted"
-    );
-    child.kill().expect("kill");
-    let output = child.wait_with_output().expect("output");
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let follow_requests = || {
+        api.requests()
+            .iter()
+            .filter(|r| {
+                r.query_value("follow") == Some("true")
+                    && r.query_value("container") == Some("agent")
+            })
+            .count()
+    };
+    let mut following = Following::start(&api, "observability", &[AGENT, "--follow"]);
+    following.wait_for("── agent-0/init-config: terminated: Completed (0) ──");
+    // Two resumes: the second poll only reopens a stream that has ended, so every line the
+    // first resume repeated has been read (and skipped) by then.
+    let deadline = Instant::now() + FOLLOW_WAIT;
+    while follow_requests() < 3 {
+        if Instant::now() > deadline {
+            following.fail(&format!(
+                "the agent stream was not resumed twice ({} follow requests)",
+                follow_requests()
+            ));
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+    let (lines, stderr) = following.stop();
     let history = run(&api, &[AGENT]);
-    let expected = format!(
-        "{}── agent-0/init-config: terminated: Completed (0) ──\n",
-        history.ok()
-    );
-    assert_eq!(stdout, expected);
-    let reopened = api
-        .requests()
-        .iter()
-        .filter(|r| {
-            r.query_value("follow") == Some("true") && r.query_value("container") == Some("agent")
-        })
-        .count();
-    assert!(
-        reopened >= 2,
-        "the agent stream was resumed ({reopened} follow requests)"
-    );
+    let expected: Vec<&str> = history
+        .ok()
+        .lines()
+        .chain(["── agent-0/init-config: terminated: Completed (0) ──"])
+        .collect();
+    assert_eq!(lines, expected);
+    assert_eq!(stderr, "");
 }
 
 #[test]
@@ -570,4 +574,613 @@ fn follow_json_keeps_markers_on_stderr() {
         out.stderr,
         "── export-29123400-q7x2k/export: terminated: Completed (0) ──\n"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// --follow end to end: the real binary against a fake server whose state changes mid-run
+// ---------------------------------------------------------------------------------------------
+
+/// How long a followed run may take to print an expected line: the binary lists the pods
+/// every 2 s, so a change shows within one or two polls; this leaves room for a loaded machine.
+const FOLLOW_WAIT: Duration = Duration::from_secs(20);
+
+/// A `logs --follow` run of the real binary, its stdout read line by line as it is printed.
+/// Dropping it kills the process.
+struct Following {
+    child: Child,
+    lines: mpsc::Receiver<Vec<u8>>,
+    /// Every stdout line so far (the binary must print valid UTF-8).
+    seen: Vec<String>,
+    stderr: Option<thread::JoinHandle<String>>,
+}
+
+impl Following {
+    /// Starts `kubectl-sidecar logs ARGS` with the current namespace `namespace`.
+    fn start(api: &FakeApi, namespace: &str, args: &[&str]) -> Following {
+        let kubeconfig = api.write_kubeconfig(&temp_dir("kc"), Some(namespace));
+        let mut cmd = command(BIN);
+        cmd.args(["logs", "--kubeconfig"])
+            .arg(&kubeconfig)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("spawn kubectl-sidecar");
+        let stdout = child.stdout.take().expect("stdout");
+        let (send, lines) = mpsc::channel();
+        thread::spawn(move || {
+            let mut stdout = BufReader::new(stdout);
+            loop {
+                let mut line = Vec::new();
+                match stdout.read_until(b'\n', &mut line) {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {
+                        if send.send(line).is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+        let mut stderr = child.stderr.take().expect("stderr");
+        let stderr = thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stderr.read_to_string(&mut text);
+            text
+        });
+        Following {
+            child,
+            lines,
+            seen: Vec::new(),
+            stderr: Some(stderr),
+        }
+    }
+
+    /// Takes one line off the pipe, waiting until `deadline`; false when none came.
+    fn receive(&mut self, deadline: Instant) -> bool {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match self.lines.recv_timeout(left) {
+            Ok(bytes) => {
+                let line = String::from_utf8(bytes)
+                    .unwrap_or_else(|e| panic!("stdout is not UTF-8: {e}\n{:#?}", self.seen));
+                let line = line.strip_suffix('\n').unwrap_or_else(|| {
+                    panic!(
+                        "a line printed without its newline: {line:?}\n{:#?}",
+                        self.seen
+                    )
+                });
+                self.seen.push(line.to_string());
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Waits until `line` has been printed (now or earlier), at most [`FOLLOW_WAIT`].
+    fn wait_for(&mut self, line: &str) {
+        let deadline = Instant::now() + FOLLOW_WAIT;
+        while !self.seen.iter().any(|l| l == line) {
+            if !self.receive(deadline) {
+                let status = self.child.try_wait().ok().flatten();
+                self.fail(&format!(
+                    "no line {line:?} within {FOLLOW_WAIT:?} (process: {status:?})"
+                ));
+            }
+        }
+    }
+
+    fn assert_running(&mut self) {
+        if let Some(status) = self.child.try_wait().expect("process status") {
+            self.fail(&format!("the run ended ({status:?})"));
+        }
+    }
+
+    /// Stops the process and fails the test with `why` and everything it printed.
+    fn fail(&mut self, why: &str) -> ! {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while self.receive(deadline) {}
+        let stderr = self
+            .stderr
+            .take()
+            .and_then(|h| h.join().ok())
+            .unwrap_or_default();
+        panic!(
+            "{why}\nstdout:\n{}\nstderr:\n{stderr}",
+            self.seen.join("\n")
+        );
+    }
+
+    /// Reads what is left once the process has ended, then returns stdout lines and stderr.
+    fn finish(mut self) -> (Vec<String>, String) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while self.receive(deadline) {}
+        let stderr = self
+            .stderr
+            .take()
+            .and_then(|h| h.join().ok())
+            .unwrap_or_default();
+        (std::mem::take(&mut self.seen), stderr)
+    }
+
+    /// Kills the process (it follows running pods forever) and returns everything it printed.
+    fn stop(mut self) -> (Vec<String>, String) {
+        self.assert_running();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.finish()
+    }
+
+    /// Waits at most `limit` for the process to end by itself.
+    fn wait_exit(&mut self, limit: Duration) -> Option<i32> {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().expect("process status") {
+                return status.code();
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+        self.fail(&format!("the run did not end within {limit:?}"));
+    }
+
+    /// Sends SIGINT, as Ctrl-C in a terminal does.
+    fn interrupt(&self) {
+        let status = std::process::Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -INT failed");
+    }
+}
+
+impl Drop for Following {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const LIVE_NS: &str = "live";
+
+/// A scheduled pod `name` (label app=web) in namespace `live` whose containers run, instance
+/// IDs `containerd://NAME-CONTAINER-1`.
+fn running_pod(name: &str, containers: &[&str]) -> Value {
+    let spec: Vec<Value> = containers
+        .iter()
+        .map(|c| json!({"name": c, "image": "registry.example.com/web:1.0"}))
+        .collect();
+    let statuses: Vec<Value> = containers
+        .iter()
+        .map(|c| {
+            json!({
+                "name": c, "image": "registry.example.com/web:1.0", "imageID": "",
+                "ready": true, "started": true, "restartCount": 0,
+                "containerID": format!("containerd://{name}-{c}-1"),
+                "state": {"running": {"startedAt": "2026-11-23T10:00:00Z"}}
+            })
+        })
+        .collect();
+    json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {
+            "name": name, "namespace": LIVE_NS, "uid": format!("uid-{name}"),
+            "labels": {"app": "web"}, "creationTimestamp": "2026-11-23T10:00:00Z"
+        },
+        "spec": {"nodeName": "worker-1", "containers": spec},
+        "status": {"phase": "Running", "startTime": "2026-11-23T10:00:00Z",
+                   "containerStatuses": statuses}
+    })
+}
+
+/// `running_pod` whose containers are still being created (no instance yet).
+fn creating_pod(name: &str, containers: &[&str]) -> Value {
+    let mut pod = running_pod(name, containers);
+    pod["status"]["phase"] = json!("Pending");
+    for status in pod["status"]["containerStatuses"]
+        .as_array_mut()
+        .expect("statuses")
+    {
+        status["ready"] = json!(false);
+        status["started"] = json!(false);
+        status["state"] = json!({"waiting": {"reason": "ContainerCreating"}});
+        if let Some(fields) = status.as_object_mut() {
+            fields.remove("containerID");
+        }
+    }
+    pod
+}
+
+/// A live server (followed logs stay open) with these pods.
+fn live_api(pods: &[Value], logs: &[(&str, &str, &[&str])]) -> FakeApi {
+    let mut builder = FakeApi::builder().live_follow();
+    for pod in pods {
+        builder = builder.object(pod.clone());
+    }
+    for (pod, container, lines) in logs {
+        builder = builder.log(LIVE_NS, pod, container, false, lines);
+    }
+    builder.start()
+}
+
+#[test]
+fn follow_e2e_a_restart_mid_run_prints_a_marker_and_loses_or_repeats_nothing() {
+    let api = live_api(
+        &[running_pod("web-0", &["app"])],
+        &[(
+            "web-0",
+            "app",
+            &[
+                "2026-11-23T10:00:01.000000000Z one",
+                "2026-11-23T10:00:02.000000000Z two",
+            ],
+        )],
+    );
+    let mut run = Following::start(&api, LIVE_NS, &["web-0", "--follow", "--no-prefix"]);
+    run.wait_for("two");
+    // Delivered on the open stream.
+    api.append_log(
+        LIVE_NS,
+        "web-0",
+        "app",
+        false,
+        &["2026-11-23T10:00:03.000000000Z three"],
+    );
+    run.wait_for("three");
+    // The last line of the old instance and the restart in quick succession; the new
+    // instance's first line is in the same second as the old one's last (the resume's
+    // sinceTime repeats that second).
+    api.append_log(
+        LIVE_NS,
+        "web-0",
+        "app",
+        false,
+        &["2026-11-23T10:00:04.000000000Z four (last words)"],
+    );
+    api.restart_container(
+        LIVE_NS,
+        "web-0",
+        "app",
+        "OOMKilled",
+        137,
+        "containerd://web-0-app-2",
+    );
+    api.append_log(
+        LIVE_NS,
+        "web-0",
+        "app",
+        false,
+        &[
+            "2026-11-23T10:00:04.500000000Z five (new instance)",
+            "2026-11-23T10:00:05.000000000Z six",
+        ],
+    );
+    run.wait_for("six");
+    api.append_log(
+        LIVE_NS,
+        "web-0",
+        "app",
+        false,
+        &["2026-11-23T10:00:06.000000000Z seven"],
+    );
+    run.wait_for("seven");
+    let (lines, stderr) = run.stop();
+    assert_eq!(
+        lines,
+        [
+            "one",
+            "two",
+            "three",
+            "four (last words)",
+            "── web-0/app restarted: OOMKilled (137), restart 1 ──",
+            "five (new instance)",
+            "six",
+            "seven"
+        ]
+    );
+    assert_eq!(stderr, "");
+    // The new instance was read from where the old one's printed lines end.
+    let reopened: Vec<_> = api
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/log") && r.query_value("follow") == Some("true"))
+        .collect();
+    assert_eq!(
+        reopened.last().and_then(|r| r.query_value("sinceTime")),
+        Some("2026-11-23T10:00:04Z")
+    );
+
+    // The old instance is now the previous log; the new one is the current log.
+    let kubeconfig = api.write_kubeconfig(&temp_dir("kc"), Some(LIVE_NS));
+    let previous = sidecar_live(&kubeconfig, &["logs", "web-0", "-p", "--no-prefix"]);
+    assert_eq!(previous.ok(), "one\ntwo\nthree\nfour (last words)\n");
+    let current = sidecar_live(&kubeconfig, &["logs", "web-0", "--no-prefix"]);
+    assert_eq!(current.ok(), "five (new instance)\nsix\nseven\n");
+}
+
+#[test]
+fn follow_e2e_new_pods_matching_the_selector_are_attached() {
+    let api = live_api(
+        &[running_pod("web-0", &["app"])],
+        &[("web-0", "app", &["2026-11-23T10:00:01.000000000Z web-0 up"])],
+    );
+    let mut run = Following::start(&api, LIVE_NS, &["-l", "app=web", "--follow"]);
+    run.wait_for("web-0/app web-0 up");
+
+    // A rollout: web-1 runs and has logged already, web-2 is still being created; a pod of
+    // another app must not be attached.
+    api.append_log(
+        LIVE_NS,
+        "web-1",
+        "app",
+        false,
+        &["2026-11-23T10:00:02.000000000Z web-1 up"],
+    );
+    api.put(running_pod("web-1", &["app"]));
+    api.put(creating_pod("web-2", &["app"]));
+    let mut other = running_pod("db-0", &["app"]);
+    other["metadata"]["labels"] = json!({"app": "db"});
+    api.append_log(
+        LIVE_NS,
+        "db-0",
+        "app",
+        false,
+        &["2026-11-23T10:00:02.000000000Z not selected"],
+    );
+    api.put(other);
+    run.wait_for("web-1/app web-1 up");
+    api.append_log(
+        LIVE_NS,
+        "web-1",
+        "app",
+        false,
+        &["2026-11-23T10:00:03.000000000Z web-1 live"],
+    );
+    run.wait_for("web-1/app web-1 live");
+
+    // web-2 starts: a marker, then its lines from its start.
+    api.append_log(
+        LIVE_NS,
+        "web-2",
+        "app",
+        false,
+        &["2026-11-23T10:00:04.000000000Z web-2 up"],
+    );
+    api.put(running_pod("web-2", &["app"]));
+    run.wait_for("web-2/app web-2 up");
+    let (lines, stderr) = run.stop();
+    assert_eq!(
+        lines,
+        [
+            "web-0/app web-0 up",
+            "web-1/app web-1 up",
+            "web-1/app web-1 live",
+            "── web-2/app: started ──",
+            "web-2/app web-2 up"
+        ]
+    );
+    assert_eq!(stderr, "");
+}
+
+#[test]
+fn follow_e2e_a_deleted_pod_gets_a_marker_and_the_others_are_still_followed() {
+    let api = live_api(
+        &[
+            running_pod("web-0", &["app"]),
+            running_pod("web-1", &["app", "proxy"]),
+        ],
+        &[
+            ("web-0", "app", &["2026-11-23T10:00:01.000000000Z web-0 up"]),
+            ("web-1", "app", &["2026-11-23T10:00:02.000000000Z web-1 up"]),
+            (
+                "web-1",
+                "proxy",
+                &["2026-11-23T10:00:03.000000000Z proxy up"],
+            ),
+        ],
+    );
+    let mut run = Following::start(&api, LIVE_NS, &["-l", "app=web", "--follow"]);
+    run.wait_for("web-1/proxy proxy up");
+    run.wait_for("web-0/app   web-0 up");
+
+    assert!(api.delete("pods", LIVE_NS, "web-1").is_some());
+    run.wait_for("── web-1/app: pod deleted ──");
+    run.wait_for("── web-1/proxy: pod deleted ──");
+    api.append_log(
+        LIVE_NS,
+        "web-0",
+        "app",
+        false,
+        &["2026-11-23T10:00:05.000000000Z web-0 still here"],
+    );
+    run.wait_for("web-0/app   web-0 still here");
+    run.assert_running();
+    let (lines, stderr) = run.stop();
+    // The two markers come in either order (one per ended stream).
+    let mut markers = lines.get(3..5).map(<[String]>::to_vec).unwrap_or_default();
+    markers.sort();
+    assert_eq!(
+        [&lines[..3], &markers[..], &lines[5..]].concat(),
+        [
+            "web-0/app   web-0 up",
+            "web-1/app   web-1 up",
+            "web-1/proxy proxy up",
+            "── web-1/app: pod deleted ──",
+            "── web-1/proxy: pod deleted ──",
+            "web-0/app   web-0 still here"
+        ],
+        "{lines:#?}"
+    );
+    assert_eq!(stderr, "");
+}
+
+#[test]
+fn follow_e2e_ends_by_itself_when_a_running_job_pod_finishes() {
+    let mut pod = running_pod("export-0", &["export"]);
+    pod["spec"]["restartPolicy"] = json!("Never");
+    let api = live_api(
+        std::slice::from_ref(&pod),
+        &[(
+            "export-0",
+            "export",
+            &["2026-11-23T10:00:01.000000000Z exporting"],
+        )],
+    );
+    let mut run = Following::start(&api, LIVE_NS, &["export-0", "--follow"]);
+    run.wait_for("export-0/export exporting");
+    api.append_log(
+        LIVE_NS,
+        "export-0",
+        "export",
+        false,
+        &["2026-11-23T10:00:02.000000000Z done: 1204 rows"],
+    );
+    // The container exits and the pod is done.
+    pod["status"]["phase"] = json!("Succeeded");
+    pod["status"]["containerStatuses"][0]["ready"] = json!(false);
+    pod["status"]["containerStatuses"][0]["state"] = json!({"terminated": {
+        "exitCode": 0, "reason": "Completed", "containerID": "containerd://export-0-export-1",
+        "startedAt": "2026-11-23T10:00:00Z", "finishedAt": "2026-11-23T10:00:02Z"
+    }});
+    api.put(pod);
+    assert_eq!(run.wait_exit(FOLLOW_WAIT), Some(0));
+    let (lines, stderr) = run.finish();
+    assert_eq!(
+        lines,
+        [
+            "export-0/export exporting",
+            "export-0/export done: 1204 rows",
+            "── export-0/export: terminated: Completed (0) ──"
+        ]
+    );
+    assert_eq!(stderr, "");
+}
+
+#[test]
+fn non_utf8_log_bytes_are_printed_lossily_merged_and_followed() {
+    let api = FakeApi::builder()
+        .live_follow()
+        .object(running_pod("web-0", &["app"]))
+        .log_bytes(
+            LIVE_NS,
+            "web-0",
+            "app",
+            false,
+            &[
+                b"2026-11-23T10:00:01.000000000Z caf\xe9 \xff\xfe end",
+                // A UTF-8 character cut short, then a valid one.
+                b"2026-11-23T10:00:02.000000000Z cut \xe2\x82 then \xe2\x82\xac",
+            ],
+        )
+        .start();
+    let kubeconfig = api.write_kubeconfig(&temp_dir("kc"), Some(LIVE_NS));
+    let merged = sidecar_live(&kubeconfig, &["logs", "web-0", "--no-prefix"]);
+    assert_eq!(
+        merged.ok(),
+        "caf\u{FFFD} \u{FFFD}\u{FFFD} end\ncut \u{FFFD} then \u{20AC}\n"
+    );
+    assert_eq!(merged.stderr, "");
+    let json = sidecar_live(&kubeconfig, &["logs", "web-0", "-o", "json", "--tail", "1"]);
+    let line: Value = serde_json::from_str(json.ok().trim_end()).expect("a JSON line");
+    assert_eq!(line["message"], "cut \u{FFFD} then \u{20AC}");
+
+    let mut run = Following::start(&api, LIVE_NS, &["web-0", "--follow", "--no-prefix"]);
+    run.wait_for("cut \u{FFFD} then \u{20AC}");
+    api.append_log_bytes(
+        LIVE_NS,
+        "web-0",
+        "app",
+        false,
+        &[b"2026-11-23T10:00:03.000000000Z \x80live\xc0 bytes"],
+    );
+    run.wait_for("\u{FFFD}live\u{FFFD} bytes");
+    let (lines, stderr) = run.stop();
+    assert_eq!(lines.len(), 3, "{lines:#?}");
+    assert_eq!(stderr, "");
+}
+
+#[test]
+fn follow_e2e_ctrl_c_exits_130_promptly_with_every_printed_line_intact() {
+    let api = live_api(
+        &[running_pod("web-0", &["app", "proxy"])],
+        &[
+            (
+                "web-0",
+                "app",
+                &[
+                    "2026-11-23T10:00:01.000000000Z one",
+                    "2026-11-23T10:00:02.000000000Z two",
+                ],
+            ),
+            (
+                "web-0",
+                "proxy",
+                &["2026-11-23T10:00:01.500000000Z proxy ready"],
+            ),
+        ],
+    );
+    let mut run = Following::start(&api, LIVE_NS, &["web-0", "--follow"]);
+    run.wait_for("web-0/app   two");
+    api.append_log(
+        LIVE_NS,
+        "web-0",
+        "app",
+        false,
+        &["2026-11-23T10:00:03.000000000Z three"],
+    );
+    run.wait_for("web-0/app   three");
+    let sent = Instant::now();
+    run.interrupt();
+    let code = run.wait_exit(Duration::from_secs(2));
+    let took = sent.elapsed();
+    assert_eq!(code, Some(130), "exit code after SIGINT");
+    assert!(took < Duration::from_secs(2), "took {took:?}");
+    let (lines, stderr) = run.finish();
+    assert_eq!(
+        lines,
+        [
+            "web-0/app   one",
+            "web-0/proxy proxy ready",
+            "web-0/app   two",
+            "web-0/app   three"
+        ]
+    );
+    assert_eq!(stderr, "");
+}
+
+#[test]
+fn fake_api_changes_make_new_revisions() {
+    let api = live_api(&[running_pod("web-0", &["app"])], &[]);
+    let rv = |obj: &Value| {
+        obj["metadata"]["resourceVersion"]
+            .as_str()
+            .and_then(|rv| rv.parse::<u64>().ok())
+            .expect("a resourceVersion")
+    };
+    let before = api.get("pods", LIVE_NS, "web-0").expect("stored");
+    // An update without uid keeps the pod's; the resourceVersion moves on.
+    let mut changed = running_pod("web-0", &["app"]);
+    changed["metadata"]
+        .as_object_mut()
+        .expect("metadata")
+        .remove("uid");
+    changed["status"]["phase"] = json!("Failed");
+    let after = api.put(changed);
+    assert_eq!(after["metadata"]["uid"], before["metadata"]["uid"]);
+    assert!(rv(&after) > rv(&before));
+    assert_eq!(
+        api.get("Pod", LIVE_NS, "web-0").expect("stored")["status"]["phase"],
+        "Failed"
+    );
+    // A pod in a new namespace brings its namespace.
+    let mut elsewhere = running_pod("web-9", &["app"]);
+    elsewhere["metadata"]["namespace"] = json!("elsewhere");
+    assert!(rv(&api.put(elsewhere)) > rv(&after));
+    assert!(api.get("namespaces", "", "elsewhere").is_some());
+    // The binary sees the change at once.
+    let kubeconfig = api.write_kubeconfig(&temp_dir("kc"), Some("elsewhere"));
+    assert!(sidecar_live(&kubeconfig, &["ls"]).ok().contains("web-9"));
+    assert!(api.delete("pods", LIVE_NS, "web-0").is_some());
+    assert!(api.get("pods", LIVE_NS, "web-0").is_none());
+    assert!(api.delete("pods", LIVE_NS, "web-0").is_none());
 }

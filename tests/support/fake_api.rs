@@ -13,13 +13,20 @@
 //! // run the binary with KUBECONFIG=kubeconfig, then inspect api.requests()
 //! ```
 //!
+//! The state can change while the server runs ([`FakeApi::put`], [`FakeApi::delete`],
+//! [`FakeApi::append_log`], [`FakeApi::restart_container`]): each request is answered from
+//! one consistent revision, and with [`FakeApiBuilder::live_follow`] followed logs stay open
+//! and deliver the lines added later.
+//!
 //! Layout: `http` (wire format), `routes` (auth, RBAC, endpoints), `store` (objects, paging),
-//! `selector` (label/field selectors), `logs`, `resources` (served types), `params` (query
-//! decoding), `status` (errors), `faults` (injected latency, throttling, failures, drops).
+//! `live` (the changing state), `selector` (label/field selectors), `logs`, `resources`
+//! (served types), `params` (query decoding), `status` (errors), `faults` (injected latency,
+//! throttling, failures, drops).
 
 mod discovery;
 mod faults;
 mod http;
+mod live;
 mod logs;
 mod params;
 mod resources;
@@ -31,16 +38,17 @@ mod store;
 use std::fs;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use self::faults::{Fault, FaultAction, Faults};
 use self::http::{Connection, ReadError};
+use self::live::Live;
 use self::logs::{LogKey, LogLine, LogStore};
+use self::resources::Resource;
 use self::routes::{Config, Server};
 use self::status::ApiError;
 use self::store::Store;
@@ -119,13 +127,42 @@ impl FakeApiBuilder {
             .iter()
             .map(|line| LogLine::parse(line).unwrap_or_else(|e| panic!("FakeApiBuilder::log: {e}")))
             .collect();
-        let key = LogKey {
-            namespace: namespace.into(),
-            pod: pod.into(),
-            container: container.into(),
-            previous,
-        };
-        self.logs.insert(key, parsed);
+        self.logs
+            .insert(log_key(namespace, pod, container, previous), parsed);
+        self
+    }
+
+    /// Like [`FakeApiBuilder::log`], with lines as raw bytes: `b"<RFC3339 timestamp> <message>"`
+    /// where the message may be anything a container writes (not UTF-8, control bytes).
+    pub fn log_bytes(
+        mut self,
+        namespace: &str,
+        pod: &str,
+        container: &str,
+        previous: bool,
+        lines: &[&[u8]],
+    ) -> Self {
+        let parsed = lines
+            .iter()
+            .map(|line| {
+                LogLine::parse_bytes(line)
+                    .unwrap_or_else(|e| panic!("FakeApiBuilder::log_bytes: {e}"))
+            })
+            .collect();
+        self.logs
+            .insert(log_key(namespace, pod, container, previous), parsed);
+        self
+    }
+
+    /// Followed logs (`follow=true`) stay open like the kubelet's: lines added later with
+    /// [`FakeApi::append_log`] are sent as they come, and the stream ends when the container
+    /// instance ends (its state becomes `terminated`, or a restart replaces it: the lines it
+    /// wrote until then are still sent), when the pod is deleted, or when the server stops.
+    ///
+    /// Without it a followed log ends after the lines recorded when it was requested, like a
+    /// connection the kubelet dropped (clients must resume it).
+    pub fn live_follow(mut self) -> Self {
+        self.config.live_follow = true;
         self
     }
 
@@ -202,14 +239,14 @@ impl FakeApiBuilder {
             .local_addr()
             .expect("local address of the fake API server");
         let shared = Arc::new(Shared {
-            server: Server {
+            live: Arc::new(Live::new(Server {
                 store: Store::build(self.objects),
                 logs: self.logs,
                 config: self.config,
-            },
+                generation: 0,
+            })),
             faults: self.faults,
             requests: Mutex::new(Vec::new()),
-            stop: AtomicBool::new(false),
         });
         let accept_shared = Arc::clone(&shared);
         let accept_thread = thread::Builder::new()
@@ -258,10 +295,10 @@ pub struct FakeApi {
 
 /// State shared by the accept loop and the connection threads.
 struct Shared {
-    server: Server,
+    /// The objects, logs and configuration, and the stop flag.
+    live: Arc<Live>,
     faults: Faults,
     requests: Mutex<Vec<RecordedRequest>>,
-    stop: AtomicBool,
 }
 
 impl Shared {
@@ -318,7 +355,7 @@ impl FakeApi {
              current-context: fake\n\
              preferences: {{}}\n",
             server = q(&self.url()),
-            token = q(&self.shared.server.config.token),
+            token = q(&self.shared.live.snapshot().config.token),
         );
         let path = dir.join("kubeconfig");
         fs::write(&path, yaml).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
@@ -326,9 +363,168 @@ impl FakeApi {
     }
 }
 
+impl FakeApi {
+    /// Creates or replaces an object (with `kind` and `apiVersion`) while the server runs, like
+    /// `kubectl apply`: it gets the next resourceVersion, keeps the uid of the object it
+    /// replaces unless it names one, and later requests see it. Returns the stored object.
+    /// Panics on a kind the fake does not serve.
+    pub fn put(&self, obj: Value) -> Value {
+        self.shared
+            .live
+            .update(|server| server.store.put(obj))
+            .unwrap_or_else(|e| panic!("FakeApi::put: {e}"))
+    }
+
+    /// The stored object of a resource (plural `pods` or kind `Pod`), if there is one.
+    pub fn get(&self, resource: &str, namespace: &str, name: &str) -> Option<Value> {
+        let resource = served(resource);
+        self.shared
+            .live
+            .snapshot()
+            .store
+            .get(resource, Some(namespace), name)
+            .cloned()
+    }
+
+    /// Deletes an object of a resource (plural `pods` or kind `Pod`; `namespace` is ignored for
+    /// cluster-scoped ones) and returns it, None when there was none. A deleted pod's logs go
+    /// with it; its followed logs end.
+    pub fn delete(&self, resource: &str, namespace: &str, name: &str) -> Option<Value> {
+        let resource = served(resource);
+        self.shared.live.update(|server| {
+            let removed = server.store.delete(resource, Some(namespace), name)?;
+            if resource.plural == "pods" {
+                server
+                    .logs
+                    .retain(|key, _| key.namespace != namespace || key.pod != name);
+            }
+            Some(removed)
+        })
+    }
+
+    /// Appends lines (`"<RFC3339 timestamp> <message>"`) to a container instance's log (see
+    /// [`FakeApiBuilder::log`]); clients following it receive them (with
+    /// [`FakeApiBuilder::live_follow`]).
+    pub fn append_log(
+        &self,
+        namespace: &str,
+        pod: &str,
+        container: &str,
+        previous: bool,
+        lines: &[&str],
+    ) {
+        let bytes: Vec<&[u8]> = lines.iter().map(|l| l.as_bytes()).collect();
+        self.append_log_bytes(namespace, pod, container, previous, &bytes);
+    }
+
+    /// [`FakeApi::append_log`] with lines as raw bytes (see [`FakeApiBuilder::log_bytes`]).
+    pub fn append_log_bytes(
+        &self,
+        namespace: &str,
+        pod: &str,
+        container: &str,
+        previous: bool,
+        lines: &[&[u8]],
+    ) {
+        let parsed: Vec<LogLine> = lines
+            .iter()
+            .map(|line| {
+                LogLine::parse_bytes(line).unwrap_or_else(|e| panic!("FakeApi::append_log: {e}"))
+            })
+            .collect();
+        self.shared.live.update(|server| {
+            server
+                .logs
+                .entry(log_key(namespace, pod, container, previous))
+                .or_default()
+                .extend(parsed);
+        });
+    }
+
+    /// Restarts a container, in one step as the kubelet reports it: the current instance
+    /// terminated with `reason` and `exit_code` (now `lastState`, its log the previous one),
+    /// and a new instance `new_id` runs with `restartCount` one higher and an empty log.
+    /// Followed logs of the old instance end after its last lines. Panics when the pod or the
+    /// container's status does not exist.
+    pub fn restart_container(
+        &self,
+        namespace: &str,
+        pod: &str,
+        container: &str,
+        reason: &str,
+        exit_code: i32,
+        new_id: &str,
+    ) {
+        let now = jiff::Timestamp::now()
+            .strftime("%Y-%m-%dT%H:%M:%SZ")
+            .to_string();
+        self.shared.live.update(|server| {
+            let mut obj = server
+                .store
+                .get(Resource::pods(), Some(namespace), pod)
+                .cloned()
+                .unwrap_or_else(|| panic!("FakeApi::restart_container: no pod {namespace}/{pod}"));
+            let status = obj["status"]
+                .as_object_mut()
+                .into_iter()
+                .flat_map(|status| status.iter_mut())
+                .filter(|(field, _)| {
+                    matches!(
+                        field.as_str(),
+                        "containerStatuses" | "initContainerStatuses"
+                    )
+                })
+                .filter_map(|(_, statuses)| statuses.as_array_mut())
+                .flatten()
+                .find(|s| s["name"].as_str() == Some(container))
+                .unwrap_or_else(|| {
+                    panic!("FakeApi::restart_container: no status of {pod}/{container}")
+                });
+            let old_id = status["containerID"].clone();
+            let started = status["state"]["running"]["startedAt"].clone();
+            status["lastState"] = json!({"terminated": {
+                "exitCode": exit_code,
+                "reason": reason,
+                "startedAt": started,
+                "finishedAt": now,
+                "containerID": old_id,
+            }});
+            status["state"] = json!({"running": {"startedAt": now}});
+            status["containerID"] = json!(new_id);
+            status["restartCount"] = json!(status["restartCount"].as_i64().unwrap_or(0) + 1);
+            status["started"] = json!(true);
+            server
+                .store
+                .put(obj)
+                .unwrap_or_else(|e| panic!("FakeApi::restart_container: {e}"));
+            let current = server
+                .logs
+                .remove(&log_key(namespace, pod, container, false))
+                .unwrap_or_default();
+            server
+                .logs
+                .insert(log_key(namespace, pod, container, true), current);
+        });
+    }
+}
+
+fn log_key(namespace: &str, pod: &str, container: &str, previous: bool) -> LogKey {
+    LogKey {
+        namespace: namespace.into(),
+        pod: pod.into(),
+        container: container.into(),
+        previous,
+    }
+}
+
+/// A served resource by plural or kind; panics on anything else (a broken test).
+fn served(resource: &str) -> &'static Resource {
+    Resource::named(resource).unwrap_or_else(|| panic!("the fake API does not serve {resource:?}"))
+}
+
 impl Drop for FakeApi {
     fn drop(&mut self) {
-        self.shared.stop.store(true, Ordering::SeqCst);
+        self.shared.live.stop();
         // Wake the accept loop; it sees the flag and exits. Connection threads notice the flag
         // within their read poll interval.
         let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
@@ -340,7 +536,7 @@ impl Drop for FakeApi {
 
 fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
     for stream in listener.incoming() {
-        if shared.stop.load(Ordering::SeqCst) {
+        if shared.live.stopping() {
             return;
         }
         match stream {
@@ -361,7 +557,8 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
 
 /// Serves requests on one connection until the client closes it, asks to close, or errs.
 fn serve_connection(stream: TcpStream, shared: &Shared) {
-    let Ok(mut connection) = Connection::new(stream, &shared.stop) else {
+    let stop = &shared.live.stop;
+    let Ok(mut connection) = Connection::new(stream, stop) else {
         return;
     };
     loop {
@@ -369,8 +566,8 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
             Ok(request) => request,
             Err(ReadError::Closed) => return,
             Err(ReadError::Malformed(message)) => {
-                let response = ApiError::bad_request(message).into_response();
-                let _ = http::write_response(connection.stream(), &response, true, &shared.stop);
+                let mut response = ApiError::bad_request(message).into_response();
+                let _ = http::write_response(connection.stream(), &mut response, true, stop);
                 return;
             }
         };
@@ -383,18 +580,16 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
         if let Some(delay) = shared.faults.latency {
             thread::sleep(delay);
         }
-        let response = match shared.faults.take(&request.path) {
+        let mut response = match shared.faults.take(&request.path) {
             Some(FaultAction::Drop) => {
                 let _ = connection.stream().shutdown(std::net::Shutdown::Both);
                 return;
             }
             Some(FaultAction::Status(code)) => ApiError::injected(code).into_response(),
-            None => shared.server.handle(&request),
+            None => shared.live.snapshot().handle(&request, &shared.live),
         };
         let close = request.wants_close();
-        if http::write_response(connection.stream(), &response, close, &shared.stop).is_err()
-            || close
-        {
+        if http::write_response(connection.stream(), &mut response, close, stop).is_err() || close {
             return;
         }
     }

@@ -294,6 +294,9 @@ pub(super) enum Body {
         chunks: Vec<Vec<u8>>,
         pause: Duration,
     },
+    /// Sent with `Transfer-Encoding: chunked` as the chunks are produced: `next` blocks until
+    /// there is one, `None` ends the body (a followed log that stays open).
+    Stream(Box<dyn Iterator<Item = Vec<u8>> + Send>),
 }
 
 impl Response {
@@ -320,7 +323,7 @@ impl Response {
 /// Writes a response. `close` adds `Connection: close`; the caller then drops the connection.
 pub(super) fn write_response(
     stream: &mut TcpStream,
-    response: &Response,
+    response: &mut Response,
     close: bool,
     stop: &AtomicBool,
 ) -> io::Result<()> {
@@ -342,7 +345,7 @@ pub(super) fn write_response(
     if close {
         head.push_str("Connection: close\r\n");
     }
-    match &response.body {
+    match &mut response.body {
         Body::Full(bytes) => {
             head.push_str(&format!("Content-Length: {}\r\n\r\n", bytes.len()));
             let mut message = head.into_bytes();
@@ -358,22 +361,40 @@ pub(super) fn write_response(
                 if i > 0 && !pause.is_zero() {
                     thread::sleep(*pause);
                 }
-                if stop.load(Ordering::SeqCst) {
-                    return Err(io::Error::new(
-                        io::ErrorKind::Interrupted,
-                        "server stopping",
-                    ));
-                }
-                let mut frame = format!("{:x}\r\n", chunk.len()).into_bytes();
-                frame.extend_from_slice(chunk);
-                frame.extend_from_slice(b"\r\n");
-                stream.write_all(&frame)?;
-                stream.flush()?;
+                write_chunk(stream, chunk, stop)?;
+            }
+            stream.write_all(b"0\r\n\r\n")?;
+        }
+        Body::Stream(chunks) => {
+            head.push_str("Transfer-Encoding: chunked\r\n\r\n");
+            stream.write_all(head.as_bytes())?;
+            stream.flush()?;
+            for chunk in chunks.filter(|c| !c.is_empty()) {
+                write_chunk(stream, &chunk, stop)?;
+            }
+            if stop.load(Ordering::SeqCst) {
+                return Err(stopping());
             }
             stream.write_all(b"0\r\n\r\n")?;
         }
     }
     stream.flush()
+}
+
+/// Writes and flushes one HTTP chunk, unless the server is stopping.
+fn write_chunk(stream: &mut TcpStream, chunk: &[u8], stop: &AtomicBool) -> io::Result<()> {
+    if stop.load(Ordering::SeqCst) {
+        return Err(stopping());
+    }
+    let mut frame = format!("{:x}\r\n", chunk.len()).into_bytes();
+    frame.extend_from_slice(chunk);
+    frame.extend_from_slice(b"\r\n");
+    stream.write_all(&frame)?;
+    stream.flush()
+}
+
+fn stopping() -> io::Error {
+    io::Error::new(io::ErrorKind::Interrupted, "server stopping")
 }
 
 /// A fresh UUID-shaped id for the `Audit-Id` header, like the real server sends.

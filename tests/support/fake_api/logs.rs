@@ -1,52 +1,71 @@
 //! Container logs: `/api/v1/namespaces/NS/pods/POD/log`, with the apiserver's validation and
-//! container resolution and the kubelet's filtering (since, tail, timestamps, limitBytes).
+//! container resolution and the kubelet's filtering (since, tail, timestamps, limitBytes), and
+//! followed logs that stay open while the container instance runs (`live_follow`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::thread;
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 
 use super::http::{Body, Request, Response};
+use super::live::Live;
 use super::params::{query_bool, query_int};
 use super::resources::Resource;
+use super::routes::Server;
 use super::status::{ApiError, FieldCause};
 
 /// Pause between lines of a followed log, so that clients see them arrive one by one.
 const FOLLOW_PAUSE: Duration = Duration::from_millis(10);
 
-/// One recorded log line.
+/// How often an idle followed log checks whether the server is stopping.
+const FOLLOW_POLL: Duration = Duration::from_millis(100);
+
+/// One recorded log line. The message is bytes: a container may write anything.
 #[derive(Debug, Clone)]
 pub(super) struct LogLine {
     pub time: Timestamp,
-    pub message: String,
+    pub message: Vec<u8>,
 }
 
 impl LogLine {
     /// Parses `"<RFC3339 timestamp> <message>"`.
     pub fn parse(raw: &str) -> Result<LogLine, String> {
-        let (stamp, message) = raw.split_once(' ').unwrap_or((raw, ""));
-        let time = stamp.parse::<Timestamp>().map_err(|e| {
-            format!("log line {raw:?} does not start with an RFC3339 timestamp: {e}")
-        })?;
+        LogLine::parse_bytes(raw.as_bytes())
+    }
+
+    /// Parses `b"<RFC3339 timestamp> <message bytes>"`; the message need not be UTF-8.
+    pub fn parse_bytes(raw: &[u8]) -> Result<LogLine, String> {
+        let space = raw.iter().position(|&b| b == b' ').unwrap_or(raw.len());
+        let (stamp, message) = (&raw[..space], raw.get(space + 1..).unwrap_or_default());
+        let time = std::str::from_utf8(stamp)
+            .map_err(|e| e.to_string())
+            .and_then(|s| s.parse::<Timestamp>().map_err(|e| e.to_string()))
+            .map_err(|e| {
+                format!(
+                    "log line {:?} does not start with an RFC3339 timestamp: {e}",
+                    String::from_utf8_lossy(raw)
+                )
+            })?;
         Ok(LogLine {
             time,
-            message: message.to_string(),
+            message: message.to_vec(),
         })
     }
 
     /// The line as the kubelet sends it, with its newline.
-    fn render(&self, timestamps: bool) -> String {
-        if timestamps {
+    fn render(&self, timestamps: bool) -> Vec<u8> {
+        let mut out = if timestamps {
             // The kubelet always prints nine fractional digits.
-            format!(
-                "{} {}\n",
-                self.time.strftime("%Y-%m-%dT%H:%M:%S.%NZ"),
-                self.message
-            )
+            format!("{} ", self.time.strftime("%Y-%m-%dT%H:%M:%S.%NZ")).into_bytes()
         } else {
-            format!("{}\n", self.message)
-        }
+            Vec::new()
+        };
+        out.extend_from_slice(&self.message);
+        out.push(b'\n');
+        out
     }
 }
 
@@ -141,14 +160,16 @@ impl LogOptions {
     }
 }
 
-/// Serves a log request for pod `name` (`pod` is None when it does not exist). Checks run in the
-/// server's order: options, pod lookup, container name, then the kubelet's container state.
+/// Serves a log request for pod `name` (`pod` is None when it does not exist) from the
+/// revision `server`. Checks run in the server's order: options, pod lookup, container name,
+/// then the kubelet's container state.
 pub(super) fn serve(
-    logs: &LogStore,
+    server: &Server,
     pods: &Resource,
     pod: Option<&Value>,
     name: &str,
     request: &Request,
+    live: &Arc<Live>,
 ) -> Result<Response, ApiError> {
     let options = LogOptions::from_request(request, name)?;
     let pod = pod.ok_or_else(|| ApiError::not_found(pods, name))?;
@@ -175,29 +196,197 @@ pub(super) fn serve(
         previous: options.previous,
     };
     // The pod status decided above whether this instance exists; a log nobody recorded is empty.
-    let mut lines: Vec<&LogLine> = logs
-        .get(&key)
-        .map(|l| l.iter().collect())
-        .unwrap_or_default();
-    if let Some(since) = options.since() {
+    let recorded = server.logs.get(&key).map_or(&[][..], Vec::as_slice);
+    let since = options.since();
+    let mut lines: Vec<&LogLine> = recorded.iter().collect();
+    if let Some(since) = since {
         lines.retain(|line| line.time >= since);
     }
     if let Some(tail) = options.tail_lines {
         let keep = usize::try_from(tail).unwrap_or(0);
         lines.drain(..lines.len().saturating_sub(keep));
     }
-    let mut chunks: Vec<Vec<u8>> = lines
-        .iter()
-        .map(|l| l.render(options.timestamps).into_bytes())
-        .collect();
-    if let Some(limit) = options.limit_bytes {
-        truncate_chunks(&mut chunks, usize::try_from(limit).unwrap_or(usize::MAX));
+    let mut chunks: Vec<Vec<u8>> = lines.iter().map(|l| l.render(options.timestamps)).collect();
+    let limit = options
+        .limit_bytes
+        .map(|limit| usize::try_from(limit).unwrap_or(usize::MAX));
+    if let Some(limit) = limit {
+        truncate_chunks(&mut chunks, limit);
     }
-    if options.follow {
-        Ok(text_response(chunks, FOLLOW_PAUSE))
-    } else {
-        Ok(text_response(vec![chunks.concat()], Duration::ZERO))
+    if !options.follow {
+        return Ok(text_response(vec![chunks.concat()], Duration::ZERO));
     }
+    // The previous instance has ended: its followed log ends with its lines.
+    if !server.config.live_follow || options.previous {
+        return Ok(text_response(chunks, FOLLOW_PAUSE));
+    }
+    let sent: usize = chunks.iter().map(Vec::len).sum();
+    let bytes_left = limit.map(|limit| limit.saturating_sub(sent));
+    // Only a running instance writes more: the log of one that has ended (terminated, or
+    // waiting to restart) ends with what it wrote.
+    let running = container_status(pod, &container)
+        .is_some_and(|status| status["state"]["running"].is_object());
+    let follower = Follower {
+        live: Arc::clone(live),
+        key,
+        uid: text(pod, "/metadata/uid"),
+        instance: instance_id(pod, &container),
+        read: recorded.len(),
+        pending: chunks.into(),
+        generation: server.generation,
+        since,
+        timestamps: options.timestamps,
+        bytes_left,
+        ended: !running || bytes_left == Some(0),
+        first: true,
+    };
+    Ok(Response {
+        status: 200,
+        content_type: "text/plain",
+        extra_headers: Vec::new(),
+        body: Body::Stream(Box::new(follower)),
+    })
+}
+
+/// A followed log that stays open like the kubelet's: lines added to the container instance
+/// later are sent as they come; the stream ends when the instance ends (terminated, or
+/// replaced by a restart: the lines it wrote until then are still sent), when the pod is
+/// deleted, when `limitBytes` is reached, or when the server stops.
+struct Follower {
+    live: Arc<Live>,
+    /// The current instance's log.
+    key: LogKey,
+    /// The pod followed: one deleted and created again under the same name is another pod.
+    uid: String,
+    /// The container ID of the instance followed.
+    instance: Option<String>,
+    /// Lines of the instance's log already looked at (sent or filtered out).
+    read: usize,
+    /// Chunks to send.
+    pending: VecDeque<Vec<u8>>,
+    /// The revision the stream is up to date with.
+    generation: u64,
+    since: Option<Timestamp>,
+    timestamps: bool,
+    bytes_left: Option<usize>,
+    /// Nothing more will come once `pending` is sent.
+    ended: bool,
+    first: bool,
+}
+
+impl Iterator for Follower {
+    type Item = Vec<u8>;
+
+    fn next(&mut self) -> Option<Vec<u8>> {
+        loop {
+            if let Some(chunk) = self.pending.pop_front() {
+                if !std::mem::take(&mut self.first) {
+                    thread::sleep(FOLLOW_PAUSE);
+                }
+                return Some(chunk);
+            }
+            if self.ended || self.live.stopping() {
+                return None;
+            }
+            let server = self.live.wait_change(self.generation, FOLLOW_POLL);
+            if server.generation != self.generation {
+                self.generation = server.generation;
+                self.catch_up(&server);
+            }
+        }
+    }
+}
+
+impl Follower {
+    /// Queues what revision `server` added to the instance's log and notices its end.
+    fn catch_up(&mut self, server: &Server) {
+        let pod = server
+            .store
+            .get(Resource::pods(), Some(&self.key.namespace), &self.key.pod)
+            .filter(|pod| text(pod, "/metadata/uid") == self.uid);
+        let Some(pod) = pod else {
+            // Deleted: the kubelet stops the containers, the stream ends.
+            self.ended = true;
+            return;
+        };
+        let status = container_status(pod, &self.key.container);
+        let instance = status.and_then(status_instance_id);
+        let key = if instance == self.instance {
+            // Still the same instance; it may have terminated.
+            self.ended = status.is_some_and(|s| s["state"]["terminated"].is_object());
+            self.key.clone()
+        } else {
+            // Restarted: what the old instance wrote last is now the previous log.
+            self.ended = true;
+            let previous_id = status.and_then(|s| {
+                s["lastState"]["terminated"]["containerID"]
+                    .as_str()
+                    .map(String::from)
+            });
+            if previous_id.is_none() || previous_id != self.instance {
+                return;
+            }
+            LogKey {
+                previous: true,
+                ..self.key.clone()
+            }
+        };
+        let recorded = server.logs.get(&key).map_or(&[][..], Vec::as_slice);
+        for line in recorded.iter().skip(self.read) {
+            if self.since.is_some_and(|since| line.time < since) {
+                continue;
+            }
+            let mut chunk = line.render(self.timestamps);
+            if let Some(left) = &mut self.bytes_left {
+                chunk.truncate(*left);
+                *left -= chunk.len();
+            }
+            if !chunk.is_empty() {
+                self.pending.push_back(chunk);
+            }
+            if self.bytes_left == Some(0) {
+                self.ended = true;
+                break;
+            }
+        }
+        self.read = self.read.max(recorded.len());
+    }
+}
+
+/// The status of one container (init, regular or ephemeral).
+fn container_status<'a>(pod: &'a Value, container: &str) -> Option<&'a Value> {
+    [
+        "containerStatuses",
+        "initContainerStatuses",
+        "ephemeralContainerStatuses",
+    ]
+    .iter()
+    .filter_map(|field| {
+        pod.pointer(&format!("/status/{field}"))
+            .and_then(Value::as_array)
+    })
+    .flatten()
+    .find(|s| s["name"].as_str() == Some(container))
+}
+
+/// The container ID of a container's current instance.
+fn instance_id(pod: &Value, container: &str) -> Option<String> {
+    container_status(pod, container).and_then(status_instance_id)
+}
+
+fn status_instance_id(status: &Value) -> Option<String> {
+    status["containerID"]
+        .as_str()
+        .or_else(|| status["state"]["terminated"]["containerID"].as_str())
+        .filter(|id| !id.is_empty())
+        .map(String::from)
+}
+
+fn text(obj: &Value, pointer: &str) -> String {
+    obj.pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// The apiserver's container resolution (`validateContainer`): the only container when there is
@@ -249,18 +438,7 @@ fn check_container_status(
     container: &str,
     previous: bool,
 ) -> Result<(), ApiError> {
-    let status = [
-        "containerStatuses",
-        "initContainerStatuses",
-        "ephemeralContainerStatuses",
-    ]
-    .iter()
-    .filter_map(|field| {
-        pod.pointer(&format!("/status/{field}"))
-            .and_then(Value::as_array)
-    })
-    .flatten()
-    .find(|s| s["name"].as_str() == Some(container));
+    let status = container_status(pod, container);
     let fail = |what: String| {
         Err(ApiError::bad_request(format!(
             "container {container:?} in pod {name:?} {what}"

@@ -62,6 +62,17 @@ impl Resource {
         &RESOURCES[0]
     }
 
+    pub fn pods() -> &'static Resource {
+        &RESOURCES[1]
+    }
+
+    /// The resource named by its plural (`pods`) or kind (`Pod`), in any group.
+    pub fn named(name: &str) -> Option<&'static Resource> {
+        RESOURCES
+            .iter()
+            .find(|r| r.plural == name || r.kind == name)
+    }
+
     /// `v1`, `apps/v1`.
     pub fn api_version(&self) -> String {
         if self.group.is_empty() {

@@ -1,12 +1,14 @@
 //! Request handling: authentication, RBAC, URL routing, and the list/get/watch/log endpoints.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
 use super::discovery;
 use super::http::{Body, Request, Response};
+use super::live::Live;
 use super::logs::{self, LogStore};
 use super::params::{query_bool, query_int};
 use super::resources::Resource;
@@ -15,7 +17,7 @@ use super::status::ApiError;
 use super::store::{Store, decode_continue, encode_continue};
 
 /// Behaviour switches set through the builder.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(super) struct Config {
     pub token: String,
     pub forbidden_namespaces: BTreeSet<String>,
@@ -27,14 +29,19 @@ pub(super) struct Config {
     /// Serve at most this many items per page even when the client asks for more (the
     /// real server may return fewer than `limit`); lets tests exercise paging on few pods.
     pub max_page_size: Option<usize>,
+    /// Followed logs stay open like the kubelet's (see `FakeApiBuilder::live_follow`).
+    pub live_follow: bool,
 }
 
-/// Everything needed to answer requests. Immutable once the server runs.
-#[derive(Debug)]
+/// Everything needed to answer requests: one revision of the server's state. A revision is
+/// immutable; tests change the state through [`Live::update`], which makes the next one.
+#[derive(Debug, Clone)]
 pub(super) struct Server {
     pub store: Store,
     pub logs: LogStore,
     pub config: Config,
+    /// Counts the revisions, so that followed logs notice changes.
+    pub generation: u64,
 }
 
 /// What a resource URL points at.
@@ -104,10 +111,11 @@ impl Route {
 }
 
 impl Server {
-    /// Answers one request; errors become `Status` responses.
-    pub fn handle(&self, request: &Request) -> Response {
+    /// Answers one request from this revision; errors become `Status` responses. `live` is
+    /// where followed logs wait for later revisions.
+    pub fn handle(&self, request: &Request, live: &Arc<Live>) -> Response {
         let mut response = self
-            .try_handle(request)
+            .try_handle(request, live)
             .unwrap_or_else(ApiError::into_response);
         if wants_pretty_json(request) {
             pretty_print(&mut response);
@@ -115,7 +123,7 @@ impl Server {
         response
     }
 
-    fn try_handle(&self, request: &Request) -> Result<Response, ApiError> {
+    fn try_handle(&self, request: &Request, live: &Arc<Live>) -> Result<Response, ApiError> {
         self.authenticate(request)?;
         if let Some((_, code)) = self
             .config
@@ -141,7 +149,7 @@ impl Server {
         match (&route.name, route.log) {
             (Some(name), true) => {
                 let pod = self.store.get(route.resource, namespace, name);
-                logs::serve(&self.logs, route.resource, pod, name, request)
+                logs::serve(self, route.resource, pod, name, request, live)
             }
             // A watch on a named object is a watch filtered to that name.
             (Some(name), false) if query_bool(request, "watch") => {

@@ -12,7 +12,7 @@ use super::resources::Resource;
 const DEFAULT_CREATION_TIMESTAMP: &str = "2026-01-01T00:00:00Z";
 
 /// All served objects, each stored complete (with `kind` and `apiVersion`).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(super) struct Store {
     /// Per resource plural: key → object. Keys are `namespace/name` (or `name` for cluster-scoped
     /// resources), so iteration order is etcd's key order.
@@ -129,6 +129,81 @@ impl Store {
             .entry(resource.plural)
             .or_default()
             .insert(key, obj);
+    }
+
+    /// Creates or replaces an object while the server runs, like a write to etcd: the object
+    /// gets the next resourceVersion; a namespaced object without namespace goes to `default`;
+    /// without `metadata.uid` it keeps the uid of the object it replaces (an update) or gets a
+    /// new one (a create); a new namespace gets its Namespace object. Returns the stored object.
+    pub fn put(&mut self, mut obj: Value) -> Result<Value, String> {
+        let api_version = text(&obj, "/apiVersion");
+        let kind = text(&obj, "/kind");
+        let resource = Resource::for_object(&api_version, &kind)
+            .ok_or_else(|| format!("the fake does not serve {api_version} {kind}"))?;
+        if text(&obj, "/metadata/name").is_empty() {
+            return Err(format!("a {kind} needs metadata.name"));
+        }
+        let namespace = resource.namespaced.then(|| {
+            let namespace = text(&obj, "/metadata/namespace");
+            if namespace.is_empty() {
+                "default".to_string()
+            } else {
+                namespace
+            }
+        });
+        if let Some(namespace) = &namespace {
+            obj["metadata"]["namespace"] = json!(namespace);
+            if self.get(Resource::namespaces(), None, namespace).is_none() {
+                self.put(json!({
+                    "kind": "Namespace",
+                    "apiVersion": "v1",
+                    "metadata": {
+                        "name": namespace,
+                        "creationTimestamp": DEFAULT_CREATION_TIMESTAMP,
+                        "labels": {"kubernetes.io/metadata.name": namespace},
+                    },
+                    "spec": {"finalizers": ["kubernetes"]},
+                    "status": {"phase": "Active"},
+                }))?;
+            }
+        }
+        if obj
+            .pointer("/metadata/uid")
+            .and_then(Value::as_str)
+            .is_none()
+        {
+            let name = text(&obj, "/metadata/name");
+            let uid = match self.get(resource, namespace.as_deref(), &name) {
+                Some(old) => text(old, "/metadata/uid"),
+                None => fake_uid(&format!(
+                    "{}/{}/{name}/{}",
+                    resource.plural,
+                    namespace.as_deref().unwrap_or_default(),
+                    self.resource_version + 1
+                )),
+            };
+            obj["metadata"]["uid"] = json!(uid);
+        }
+        self.resource_version += 1;
+        obj["metadata"]["resourceVersion"] = json!(self.resource_version.to_string());
+        self.insert(resource, obj.clone());
+        Ok(obj)
+    }
+
+    /// Deletes an object; None when there was none.
+    pub fn delete(
+        &mut self,
+        resource: &Resource,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Option<Value> {
+        let key = match namespace {
+            Some(ns) if resource.namespaced => format!("{ns}/{name}"),
+            _ => name.to_string(),
+        };
+        let removed = self.objects.get_mut(resource.plural)?.remove(&key)?;
+        self.resource_version += 1;
+        Some(removed)
     }
 
     /// The current resourceVersion, as lists report it.

@@ -1,0 +1,77 @@
+//! The server's state while it runs: one immutable revision ([`Server`]) at a time, replaced
+//! as a whole when a test changes something (copy on write), so that each request is answered
+//! from one consistent revision without holding a lock. Followed logs wait on the change signal
+//! to deliver new lines as they are added.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Duration;
+
+use super::routes::Server;
+
+/// The current revision, the change signal and the stop flag, shared by every thread.
+#[derive(Debug)]
+pub(super) struct Live {
+    current: Mutex<Arc<Server>>,
+    changed: Condvar,
+    /// Set when the server stops: connection threads and followed logs end.
+    pub stop: AtomicBool,
+}
+
+impl Live {
+    pub fn new(server: Server) -> Live {
+        Live {
+            current: Mutex::new(Arc::new(server)),
+            changed: Condvar::new(),
+            stop: AtomicBool::new(false),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Arc<Server>> {
+        // A test that panicked inside `update` must not take the server down with it.
+        self.current
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The current revision.
+    pub fn snapshot(&self) -> Arc<Server> {
+        Arc::clone(&self.lock())
+    }
+
+    /// Changes the state: the next revision is a copy of the current one (unless nobody else
+    /// holds it) with `change` applied, and everyone waiting in [`Live::wait_change`] wakes up.
+    pub fn update<R>(&self, change: impl FnOnce(&mut Server) -> R) -> R {
+        let mut current = self.lock();
+        let server = Arc::make_mut(&mut current);
+        let result = change(server);
+        server.generation += 1;
+        self.changed.notify_all();
+        result
+    }
+
+    /// Waits until the revision is newer than `generation`, the server stops, or `timeout`
+    /// passes; returns the current revision either way.
+    pub fn wait_change(&self, generation: u64, timeout: Duration) -> Arc<Server> {
+        let current = self.lock();
+        let (current, _) = self
+            .changed
+            .wait_timeout_while(current, timeout, |server| {
+                server.generation == generation && !self.stopping()
+            })
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        Arc::clone(&current)
+    }
+
+    pub fn stopping(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+
+    /// Stops the server: connection threads notice within their poll interval, followed logs
+    /// at once.
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _guard = self.lock();
+        self.changed.notify_all();
+    }
+}
