@@ -4,13 +4,17 @@
 //!
 //! ```text
 //! scale serve --pods N --dir DIR   # write DIR/kubeconfig and DIR/url, serve until killed
+//! scale serve-logs --containers C --lines L --dir DIR
+//!                                  # one pod, C containers logging L lines each; also writes
+//!                                  # DIR/namespace, DIR/pod, DIR/containers (a name a line)
 //! scale                            # (cargo bench) smoke: 200 pods, one `ls -A`, exit
 //! ```
 
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use std::path::PathBuf;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
 use serde_json::{Value, json};
@@ -27,6 +31,11 @@ impl Lcg {
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
         self.0 >> 33
+    }
+
+    /// 63 random bits.
+    fn wide(&mut self) -> u64 {
+        (self.next() << 32) ^ self.next()
     }
 
     fn below(&mut self, n: u64) -> u64 {
@@ -65,25 +74,60 @@ fn main() -> ExitCode {
             .and_then(|i| args.get(i + 1))
             .cloned()
     };
-    let pods: usize = flag("--pods").and_then(|n| n.parse().ok()).unwrap_or(200);
-    if args.first().map(String::as_str) == Some("serve") {
-        let Some(dir) = flag("--dir").map(PathBuf::from) else {
-            eprintln!("usage: scale serve --pods N --dir DIR");
-            return ExitCode::from(2);
-        };
-        let api = cluster(pods).start();
-        let kubeconfig = api.write_kubeconfig(&dir, None);
-        std::fs::write(dir.join("url"), api.url()).expect("write url");
-        println!(
-            "serving {pods} pods at {} ({})",
-            api.url(),
-            kubeconfig.display()
-        );
-        loop {
-            std::thread::park();
+    let number = |name: &str, default: usize| {
+        flag(name)
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or(default)
+    };
+    let pods = number("--pods", 200);
+    match args.first().map(String::as_str) {
+        Some("serve") => {
+            let Some(dir) = flag("--dir").map(PathBuf::from) else {
+                eprintln!("usage: scale serve --pods N --dir DIR");
+                return ExitCode::from(2);
+            };
+            serve(cluster(pods), &dir, &format!("{pods} pods"))
         }
+        Some("serve-logs") => {
+            let Some(dir) = flag("--dir").map(PathBuf::from) else {
+                eprintln!("usage: scale serve-logs --containers C --lines L --dir DIR");
+                return ExitCode::from(2);
+            };
+            let containers = number("--containers", 50).max(1);
+            let lines = number("--lines", 100_000);
+            let (builder, pod) = logs_pod(containers, lines);
+            let names: Vec<&str> = pod.containers.iter().map(|c| c.name.as_str()).collect();
+            std::fs::write(dir.join("namespace"), LOGS_NAMESPACE).expect("write namespace");
+            std::fs::write(dir.join("pod"), &pod.name).expect("write pod");
+            std::fs::write(dir.join("containers"), names.join("\n") + "\n")
+                .expect("write containers");
+            let api = builder.start();
+            let kubeconfig = api.write_kubeconfig(&dir, None);
+            std::fs::write(dir.join("url"), api.url()).expect("write url");
+            println!(
+                "serving pod {LOGS_NAMESPACE}/{}: {containers} containers x {lines} log lines at {} ({})",
+                pod.name,
+                api.url(),
+                kubeconfig.display()
+            );
+            loop {
+                std::thread::park();
+            }
+        }
+        _ => smoke(pods),
     }
-    smoke(pods)
+}
+
+/// Starts the server, writes DIR/kubeconfig and then DIR/url (the signal that it is ready),
+/// and serves until killed.
+fn serve(builder: FakeApiBuilder, dir: &Path, what: &str) -> ExitCode {
+    let api = builder.start();
+    let kubeconfig = api.write_kubeconfig(dir, None);
+    std::fs::write(dir.join("url"), api.url()).expect("write url");
+    println!("serving {what} at {} ({})", api.url(), kubeconfig.display());
+    loop {
+        std::thread::park();
+    }
 }
 
 /// `cargo bench`: proves the generator and the server work with the release binary.
@@ -431,4 +475,279 @@ fn event(i: usize, pod: &Value, trouble: Trouble) -> Value {
         "lastTimestamp": "2026-11-23T11:55:00Z",
         "source": {"component": "kubelet", "host": "node-001"},
     })
+}
+
+/// The namespace of the `serve-logs` pod.
+const LOGS_NAMESPACE: &str = "payments";
+
+/// What a container of the `serve-logs` pod is, which decides what its log looks like.
+#[derive(Clone, Copy, PartialEq)]
+enum LogKind {
+    /// Classic init container (completed before the others started): klog lines.
+    Init,
+    /// A native sidecar (init container with `restartPolicy: Always`): fluent-bit lines.
+    Native,
+    /// The main container: JSON lines.
+    Main,
+    /// A classic sidecar: envoy access lines.
+    Sidecar,
+}
+
+struct LogContainer {
+    name: String,
+    kind: LogKind,
+}
+
+struct LogsPod {
+    name: String,
+    containers: Vec<LogContainer>,
+}
+
+/// `serve-logs`: one running pod with `containers` containers (a classic init container, one
+/// native sidecar in five, the main container, classic sidecars), each with a log of `lines`
+/// lines. The running containers log over the same period, a line every 10 ms each with a
+/// random nanosecond offset, so the merge interleaves all of them; the init container logs in
+/// the seconds before they start, as a real one does.
+fn logs_pod(containers: usize, lines: usize) -> (FakeApiBuilder, LogsPod) {
+    const SIDECARS: [(&str, &str, Option<i64>); 6] = [
+        ("istio-proxy", "docker.io/istio/proxyv2:1.24.1", Some(15090)),
+        (
+            "otel-collector",
+            "otel/opentelemetry-collector:0.115.0",
+            Some(4317),
+        ),
+        (
+            "cloud-sql-proxy",
+            "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.0",
+            None,
+        ),
+        (
+            "oauth2-proxy",
+            "quay.io/oauth2-proxy/oauth2-proxy:v7.7.1",
+            Some(4180),
+        ),
+        (
+            "config-reloader",
+            "ghcr.io/jimmidyson/configmap-reload:v0.14.0",
+            None,
+        ),
+        (
+            "statsd-exporter",
+            "quay.io/prometheus/statsd-exporter:v0.27.2",
+            Some(9102),
+        ),
+    ];
+    const NATIVES: [(&str, &str); 3] = [
+        ("fluent-bit", "cr.fluentbit.io/fluent/fluent-bit:3.2.1"),
+        ("vault-agent", "hashicorp/vault:1.18.2"),
+        (
+            "log-shipper",
+            "docker.io/timberio/vector:0.43.0-distroless-libc",
+        ),
+    ];
+    let mut rng = Lcg(7);
+    let name = "checkout-7d9c5f6b8-x2k9p".to_string();
+    let main_image = "registry.example.com/payments/checkout:3.14.2";
+    let mut init = Vec::new();
+    let mut regular = Vec::new();
+    let mut init_status = Vec::new();
+    let mut statuses = Vec::new();
+    let mut list = Vec::new();
+    for i in 0..containers {
+        // init container, a native sidecar, the main container, then one native sidecar in five
+        // and classic sidecars; with fewer than 3 containers native sidecars and the main one.
+        let kind = match i {
+            _ if containers < 3 && i + 1 == containers => LogKind::Main,
+            _ if containers < 3 => LogKind::Native,
+            0 => LogKind::Init,
+            2 => LogKind::Main,
+            _ if i % 5 == 1 => LogKind::Native,
+            _ => LogKind::Sidecar,
+        };
+        let (name, image, port) = match kind {
+            LogKind::Init => (
+                "init-config".to_string(),
+                "registry.example.com/tools/render-config:1.4.0",
+                None,
+            ),
+            LogKind::Main => ("checkout".to_string(), main_image, Some(8080)),
+            LogKind::Native => {
+                let (n, image) = NATIVES[(i / 5) % NATIVES.len()];
+                (format!("{n}-{i:02}"), image, None)
+            }
+            LogKind::Sidecar => {
+                let (n, image, port) = SIDECARS[i % SIDECARS.len()];
+                (format!("{n}-{i:02}"), image, port)
+            }
+        };
+        let mut spec = container(&name, image, port, &mut rng);
+        match kind {
+            LogKind::Init => {
+                init.push(spec);
+                init_status.push(json!({
+                    "name": name, "image": image,
+                    "imageID": format!("{image}@sha256:0c4e6b8d1f3a5c7e9b0d2f4a8c2f4a6b1d3e5f7a9c0b2d4e6f8a1c3e5b7d9f0a"),
+                    "containerID": format!("containerd://{:064x}", i),
+                    "ready": true, "started": false, "restartCount": 0,
+                    "state": {"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": "2026-11-23T07:59:50Z",
+                                             "finishedAt": "2026-11-23T07:59:59Z", "containerID": format!("containerd://{:064x}", i)}},
+                }));
+            }
+            LogKind::Native => {
+                spec["restartPolicy"] = json!("Always");
+                init.push(spec);
+                init_status.push(running(&name, image, 0));
+            }
+            LogKind::Main | LogKind::Sidecar => {
+                regular.push(spec);
+                statuses.push(running(&name, image, 0));
+            }
+        }
+        list.push(LogContainer { name, kind });
+    }
+    let pod = json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "name": name,
+            "generateName": "checkout-7d9c5f6b8-",
+            "namespace": LOGS_NAMESPACE,
+            "uid": "5e0b9f43-6a3c-4c1e-9d0e-2f6f3b8a7c41",
+            "resourceVersion": "918273",
+            "creationTimestamp": "2026-11-23T07:59:45Z",
+            "labels": {"app": "checkout", "pod-template-hash": "7d9c5f6b8", "version": "v3"},
+            "annotations": {"kubectl.kubernetes.io/default-container": "checkout"},
+            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "checkout-7d9c5f6b8", "uid": "3b17b8b6-e78a-421d-9981-c31347770ffa", "controller": true, "blockOwnerDeletion": true}],
+        },
+        "spec": {
+            "nodeName": "node-017",
+            "initContainers": init,
+            "containers": regular,
+            "volumes": [
+                {"name": "shared-logs", "emptyDir": {"sizeLimit": "1Gi"}},
+                {"name": "kube-api-access", "projected": {"defaultMode": 420, "sources": [
+                    {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+                    {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+                ]}},
+            ],
+            "restartPolicy": "Always",
+            "terminationGracePeriodSeconds": 30,
+            "dnsPolicy": "ClusterFirst",
+            "serviceAccountName": "checkout",
+            "serviceAccount": "checkout",
+            "schedulerName": "default-scheduler",
+            "enableServiceLinks": true,
+            "priority": 0,
+        },
+        "status": {
+            "phase": "Running",
+            "qosClass": "Burstable",
+            "startTime": "2026-11-23T07:59:45Z",
+            "conditions": [
+                {"type": "PodReadyToStartContainers", "status": "True", "lastProbeTime": null, "lastTransitionTime": "2026-11-23T07:59:47Z"},
+                {"type": "Initialized", "status": "True", "lastProbeTime": null, "lastTransitionTime": "2026-11-23T08:00:00Z"},
+                {"type": "Ready", "status": "True", "lastProbeTime": null, "lastTransitionTime": "2026-11-23T08:00:10Z"},
+                {"type": "ContainersReady", "status": "True", "lastProbeTime": null, "lastTransitionTime": "2026-11-23T08:00:10Z"},
+                {"type": "PodScheduled", "status": "True", "lastProbeTime": null, "lastTransitionTime": "2026-11-23T07:59:45Z"},
+            ],
+            "hostIP": "10.0.3.17",
+            "hostIPs": [{"ip": "10.0.3.17"}],
+            "podIP": "10.244.3.88",
+            "podIPs": [{"ip": "10.244.3.88"}],
+            "initContainerStatuses": init_status,
+            "containerStatuses": statuses,
+        },
+    });
+    let mut builder = FakeApi::builder().allow_anonymous().object(pod);
+    for c in &list {
+        let log = log_lines(c, lines, &mut rng);
+        let refs: Vec<&str> = log.iter().map(String::as_str).collect();
+        builder = builder.log(LOGS_NAMESPACE, &name, &c.name, false, &refs);
+    }
+    (
+        builder,
+        LogsPod {
+            name,
+            containers: list,
+        },
+    )
+}
+
+/// `lines` log lines of one container, `"<RFC 3339 timestamp> <message>"`, 100 to 200 bytes
+/// of message each, in the container's own style.
+fn log_lines(c: &LogContainer, lines: usize, rng: &mut Lcg) -> Vec<String> {
+    // 2026-11-23T08:00:00Z, when the running containers start; the init container logs from
+    // 07:59:50 to 07:59:59.
+    const START: i64 = 1_795_420_800;
+    const PATHS: [&str; 6] = [
+        "/api/v1/orders",
+        "/api/v1/cart/items",
+        "/api/v1/payments/authorize",
+        "/healthz",
+        "/api/v1/inventory/reserve",
+        "/metrics",
+    ];
+    let (first_ns, step_ns) = if c.kind == LogKind::Init {
+        let span = 9_000_000_000_i64;
+        ((START - 10) * 1_000_000_000, span / lines.max(1) as i64)
+    } else {
+        (START * 1_000_000_000, 10_000_000)
+    };
+    let mut out = Vec::with_capacity(lines);
+    for j in 0..lines {
+        let ns = first_ns + j as i64 * step_ns + rng.below(step_ns.max(1) as u64) as i64;
+        let stamp = jiff::Timestamp::from_nanosecond(i128::from(ns)).expect("timestamp");
+        let second = ns.div_euclid(1_000_000_000);
+        let micros = ns.rem_euclid(1_000_000_000) / 1000;
+        let (h, m, s) = (
+            second.rem_euclid(86_400) / 3600,
+            second.rem_euclid(3600) / 60,
+            second.rem_euclid(60),
+        );
+        let mut line = String::with_capacity(240);
+        let _ = write!(line, "{stamp} ");
+        let r = rng.wide();
+        let path = PATHS[(r % PATHS.len() as u64) as usize];
+        let status = [200, 200, 200, 201, 204, 404, 503][(r >> 8) as usize % 7];
+        let millis = (r >> 16) % 900 + 1;
+        let _ = match c.kind {
+            LogKind::Init => write!(
+                line,
+                "I1123 {h:02}:{m:02}:{s:02}.{micros:06}       1 render.go:{}] rendered template path=\"/etc/app/conf.d/{:04}.yaml\" bytes={} checksum=sha256:{:016x}",
+                40 + r % 200,
+                j % 10_000,
+                (r >> 20) % 65_536,
+                rng.wide()
+            ),
+            LogKind::Main => write!(
+                line,
+                "{{\"level\":\"{}\",\"ts\":\"2026-11-23T{h:02}:{m:02}:{s:02}.{micros:06}Z\",\"logger\":\"http\",\"msg\":\"request completed\",\"method\":\"{}\",\"path\":\"{path}/{}\",\"status\":{status},\"duration_ms\":{millis},\"trace_id\":\"{:016x}\"}}",
+                if status >= 500 { "error" } else { "info" },
+                if r & 1 == 0 { "GET" } else { "POST" },
+                (r >> 24) % 100_000,
+                rng.wide()
+            ),
+            LogKind::Native => write!(
+                line,
+                "[2026/11/23 {h:02}:{m:02}:{s:02}] [ info] [output:forward:forward.0] flushed {} records ({} bytes) to collector.observability.svc:24224, task_id={} retries=0",
+                r % 500,
+                (r >> 12) % 1_000_000,
+                (r >> 32) % 2048
+            ),
+            LogKind::Sidecar => write!(
+                line,
+                "[2026-11-23T{h:02}:{m:02}:{s:02}.{:03}Z] \"{} {path} HTTP/1.1\" {status} - via_upstream - \"-\" 0 {} {millis} {} \"10.244.{}.{}\" \"{}\" \"outbound|8080||{}.svc.cluster.local\"",
+                micros / 1000,
+                if r & 1 == 0 { "GET" } else { "POST" },
+                (r >> 20) % 20_000,
+                millis.saturating_sub(1),
+                (r >> 28) % 250,
+                (r >> 36) % 250,
+                c.name,
+                ["inventory", "ledger", "cart", "fraud"][(r >> 44) as usize % 4]
+            ),
+        };
+        out.push(line);
+    }
+    out
 }
