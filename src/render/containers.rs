@@ -1,6 +1,7 @@
 //! The `ls` table: one header line per pod, then one row per container.
 //!
-//! All pods share one comfy-table so columns line up across the whole output; the column
+//! The pods of one call (a chunk of up to 500 as the listing arrives, see
+//! `commands::run_per_pod`) share one comfy-table so their columns line up; the column
 //! header is repeated under each pod line so a long listing stays readable.
 
 use std::io::Write;
