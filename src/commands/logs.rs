@@ -10,7 +10,7 @@ use regex::Regex;
 use crate::cli::{LogsArgs, OutputFormat, PrefixArg, RoleArg};
 use crate::error::{Error, ErrorKind, Result};
 use crate::logs::format::{Format, Prefix};
-use crate::logs::tail::read_all;
+use crate::logs::tail::{Lines, read_all};
 use crate::logs::target::{Filter, LogTarget, Pick, select};
 use crate::logs::{Fetched, Followed, follow, print_history};
 use crate::model::{Role, build_pod_view};
@@ -253,28 +253,40 @@ async fn read_logs(
         Since::Time(time) => Some(time),
         _ => None,
     };
-    let cluster = &cluster;
-    let fetch = |target: LogTarget| async move {
-        match cluster
-            .log_body(&target.namespace, &target.pod, &logs.params(&target))
-            .await
-        {
-            Ok(body) => {
-                let (lines, error) = read_all(body, since_time).await;
-                Fetched {
-                    lines,
-                    error: error.map(|e| e.to_string()),
+    // Each container is read and parsed in its own task, so every worker thread parses;
+    // `print_history` starts at most `max_requests` of them at once.
+    let fetch = |target: LogTarget| {
+        let cluster = cluster.clone();
+        let params = logs.params(&target);
+        let task = tokio::spawn(async move {
+            match cluster
+                .log_body(&target.namespace, &target.pod, &params)
+                .await
+            {
+                Ok(body) => {
+                    let (lines, error) = read_all(body, since_time).await;
+                    Fetched {
+                        lines,
+                        error: error.map(|e| e.to_string()),
+                    }
                 }
+                Err(e) => Fetched {
+                    lines: Lines::new(),
+                    error: Some(e.message),
+                },
             }
-            Err(e) => Fetched {
-                lines: Vec::new(),
-                error: Some(e.message),
-            },
+        });
+        async move {
+            task.await.unwrap_or_else(|e| Fetched {
+                lines: Lines::new(),
+                error: Some(format!("log reader failed: {e}")),
+            })
         }
     };
     let summary = print_history(picks, logs.max_requests, fetch, &format, out, err)
         .await
         .map_err(write_error)?;
+    let cluster = &cluster;
     if logs.follow {
         let open = |followed: &Followed| {
             let params = logs.follow_params(followed);

@@ -23,16 +23,24 @@ const MAX_SEEN: usize = 256;
 
 impl Resume {
     /// The resume point after `lines` (one container's, in order) were all printed.
+    #[cfg(test)]
     pub fn after(lines: &[Line]) -> Resume {
-        let Some(last) = lines.last().and_then(|l| l.time) else {
+        Resume::after_lines(lines.iter().map(|l| (l.time, l.message.as_str())))
+    }
+
+    /// The resume point after `lines` (one container's, in order, as `(time, message)`) were
+    /// all printed.
+    pub fn after_lines<'a>(
+        lines: impl DoubleEndedIterator<Item = (Option<Timestamp>, &'a str)>,
+    ) -> Resume {
+        let mut lines = lines.rev().peekable();
+        let Some(last) = lines.peek().and_then(|(time, _)| *time) else {
             return Resume::default();
         };
         let mut seen: Vec<String> = lines
-            .iter()
-            .rev()
-            .take_while(|l| l.time == Some(last))
+            .take_while(|(time, _)| *time == Some(last))
             .take(MAX_SEEN)
-            .map(|l| l.message.clone())
+            .map(|(_, message)| message.to_string())
             .collect();
         seen.reverse();
         Resume {

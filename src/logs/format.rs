@@ -102,42 +102,63 @@ impl Format {
             .unwrap_or(0);
     }
 
+    /// What goes before every text line of `target`: the prefix colored and padded, and its
+    /// separating space (empty with `--prefix none` and with JSON). Computed once per target.
+    pub fn lead(&self, target: &LogTarget) -> Vec<u8> {
+        if self.json || self.prefix == Prefix::None {
+            return Vec::new();
+        }
+        let prefix = self.prefix_of(target);
+        let pad = self.width.saturating_sub(prefix.chars().count());
+        let mut lead = if self.color {
+            prefix.color(color_of(&target.container)).to_string()
+        } else {
+            prefix
+        };
+        lead.extend(std::iter::repeat_n(' ', pad + 1));
+        lead.into_bytes()
+    }
+
     pub fn write_line(
         &self,
         out: &mut dyn Write,
         target: &LogTarget,
         line: &Line,
     ) -> io::Result<()> {
+        self.write_message(out, &self.lead(target), target, line.time, &line.message)
+    }
+
+    /// One line of `target`, `lead` being [`Format::lead`] of `target`.
+    pub fn write_message(
+        &self,
+        out: &mut dyn Write,
+        lead: &[u8],
+        target: &LogTarget,
+        time: Option<jiff::Timestamp>,
+        message: &str,
+    ) -> io::Result<()> {
         if self.json {
             let json = JsonLine {
-                timestamp: line.time.map(stamp),
+                timestamp: time.map(stamp),
                 namespace: &target.namespace,
                 pod: &target.pod,
                 container: &target.container,
                 role: target.role.as_str(),
                 previous: target.previous,
-                message: &line.message,
+                message,
             };
             serde_json::to_writer(&mut *out, &json)?;
-            return writeln!(out);
+            return out.write_all(b"\n");
         }
-        if self.prefix != Prefix::None {
-            let prefix = self.prefix_of(target);
-            let pad = self.width.saturating_sub(prefix.chars().count());
-            if self.color {
-                write!(out, "{}", prefix.color(color_of(&target.container)))?;
-            } else {
-                out.write_all(prefix.as_bytes())?;
-            }
-            write!(out, "{:pad$} ", "")?;
-        }
+        out.write_all(lead)?;
         if self.timestamps {
-            match line.time {
+            match time {
                 Some(time) => write!(out, "{} ", stamp(time))?,
                 None => write!(out, "{:30} ", "-")?,
             }
         }
-        writeln!(out, "{}", line.message)
+        out.write_all(message.as_bytes())?;
+        out.write_all(b"\n")
     }
 
     /// `── pod/container{text} ──` on its own line; `text` starts with its separator

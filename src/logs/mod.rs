@@ -16,14 +16,14 @@ use futures::{StreamExt, stream};
 use follow::{Resume, Step, after_end, pod_is_done};
 use format::Format;
 use merge::Merge;
-use tail::Line;
+use tail::{Line, Lines};
 use target::{LogTarget, Pick};
 
 /// What reading one container instance gave: its lines (all of them: without `--follow`
 /// each container's log is buffered before the merge), and why it stopped early, if it did.
 #[derive(Debug, Default)]
 pub struct Fetched {
-    pub lines: Vec<Line>,
+    pub lines: Lines,
     pub error: Option<String>,
 }
 
@@ -80,11 +80,11 @@ where
         .await;
 
     let mut targets = Vec::with_capacity(fetched.len());
-    let mut sources = Vec::with_capacity(fetched.len());
+    let mut batches = Vec::with_capacity(fetched.len());
     for (position, target, result) in fetched {
         summary.history.push(Followed {
             target: target.clone(),
-            resume: Resume::after(&result.lines),
+            resume: Resume::after_lines(result.lines.iter()),
             error: result.error.clone(),
             unreported: None,
             initial: true,
@@ -106,7 +106,7 @@ where
             (None, _) => summary.read += 1,
         }
         targets.push(target);
-        sources.push(result.lines.into_iter());
+        batches.push(result.lines);
     }
 
     markers.sort_by_key(|(position, _, _)| *position);
@@ -116,8 +116,10 @@ where
             format.write_marker(sink, target, text)?;
         }
     }
-    for (index, line) in Merge::new(sources, |line: &Line| line.time) {
-        format.write_line(out, &targets[index], &line)?;
+    let leads: Vec<Vec<u8>> = targets.iter().map(|t| format.lead(t)).collect();
+    let sources = batches.iter().map(Lines::iter).collect();
+    for (index, (time, message)) in Merge::new(sources, |line: &(_, &str)| line.0) {
+        format.write_message(out, &leads[index], &targets[index], time, message)?;
     }
     out.flush()?;
     Ok(summary)
@@ -424,15 +426,15 @@ mod tests {
         let fetch = |t: LogTarget| async move {
             match t.container.as_str() {
                 "a" => Fetched {
-                    lines: vec![line(1, "a1"), line(3, "a3")],
+                    lines: vec![line(1, "a1"), line(3, "a3")].into(),
                     error: None,
                 },
                 "b" => Fetched {
-                    lines: vec![line(2, "b2")],
+                    lines: vec![line(2, "b2")].into(),
                     error: None,
                 },
                 _ => Fetched {
-                    lines: vec![],
+                    lines: Lines::new(),
                     error: Some("Error from server (BadRequest): nope".into()),
                 },
             }
