@@ -514,6 +514,68 @@ mod tests {
         })
     }
 
+    /// What the follow tests start from: container `app` of pod `ns/p`, instance `a`.
+    fn followed_p_app(resume: Resume) -> Vec<Followed> {
+        let mut first = target("app");
+        first.pod = "p".into();
+        first.namespace = "ns".into();
+        first.pod_uid = Some("u1".into());
+        first.container_id = Some("a".into());
+        vec![Followed {
+            target: first,
+            resume,
+            error: None,
+            unreported: None,
+            initial: true,
+            failures: 0,
+        }]
+    }
+
+    /// Runs `follow` to its end with plain `pod/container` text output, polling every
+    /// `poll_ms`; returns what went to stdout and to stderr.
+    fn run_follow<'a, O, OF, B, L, LF>(
+        history: Vec<Followed>,
+        open: O,
+        list: L,
+        poll_ms: u64,
+    ) -> (Vec<u8>, Vec<u8>)
+    where
+        O: Fn(&Followed) -> OF,
+        OF: Future<Output = Result<B, String>> + 'a,
+        B: futures::AsyncBufRead + Unpin + 'a,
+        L: Fn() -> LF,
+        LF: Future<Output = Result<Vec<crate::model::PodView>, String>>,
+    {
+        let format = Format {
+            prefix: Prefix::Pod,
+            namespaces: false,
+            color: false,
+            timestamps: false,
+            json: false,
+            width: 0,
+        };
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        runtime
+            .block_on(follow(
+                history,
+                &target::Filter::default(),
+                None,
+                10,
+                std::time::Duration::from_millis(poll_ms),
+                open,
+                list,
+                &format,
+                &mut out,
+                &mut err,
+            ))
+            .unwrap();
+        (out, err)
+    }
+
     #[test]
     fn follow_handles_restart_new_pod_deletion_and_job_end() {
         let running = || serde_json::json!({"running": {}});
@@ -546,46 +608,8 @@ mod tests {
                 Ok::<_, String>(futures::io::Cursor::new(body))
             }
         };
-        let mut first = target("app");
-        first.pod = "p".into();
-        first.namespace = "ns".into();
-        first.pod_uid = Some("u1".into());
-        first.container_id = Some("a".into());
-        let history = vec![Followed {
-            target: first,
-            resume: Resume::after(&[line(1, "one")]),
-            error: None,
-            unreported: None,
-            initial: true,
-            failures: 0,
-        }];
-        let format = Format {
-            prefix: Prefix::Pod,
-            namespaces: false,
-            color: false,
-            timestamps: false,
-            json: false,
-            width: 0,
-        };
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .unwrap();
-        runtime
-            .block_on(follow(
-                history,
-                &target::Filter::default(),
-                None,
-                10,
-                std::time::Duration::from_millis(20),
-                open,
-                list,
-                &format,
-                &mut out,
-                &mut err,
-            ))
-            .unwrap();
+        let history = followed_p_app(Resume::after(&[line(1, "one")]));
+        let (out, err) = run_follow(history, open, list, 20);
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
@@ -643,46 +667,8 @@ mod tests {
             };
             async move { result }
         };
-        let mut first = target("app");
-        first.pod = "p".into();
-        first.namespace = "ns".into();
-        first.pod_uid = Some("u1".into());
-        first.container_id = Some("a".into());
-        let history = vec![Followed {
-            target: first,
-            resume: Resume::after(&[line(1, "one")]),
-            error: None,
-            unreported: None,
-            initial: true,
-            failures: 0,
-        }];
-        let format = Format {
-            prefix: Prefix::Pod,
-            namespaces: false,
-            color: false,
-            timestamps: false,
-            json: false,
-            width: 0,
-        };
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .unwrap();
-        runtime
-            .block_on(follow(
-                history,
-                &target::Filter::default(),
-                None,
-                10,
-                std::time::Duration::from_millis(20),
-                open,
-                list,
-                &format,
-                &mut out,
-                &mut err,
-            ))
-            .unwrap();
+        let history = followed_p_app(Resume::after(&[line(1, "one")]));
+        let (out, err) = run_follow(history, open, list, 20);
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "── p/app: pod deleted ──\n\
@@ -703,19 +689,7 @@ mod tests {
 
     #[test]
     fn follow_gives_up_on_a_container_that_keeps_failing() {
-        let mut first = target("app");
-        first.pod = "p".into();
-        first.namespace = "ns".into();
-        first.pod_uid = Some("u1".into());
-        first.container_id = Some("a".into());
-        let history = vec![Followed {
-            target: first,
-            resume: Resume::default(),
-            error: None,
-            unreported: None,
-            initial: true,
-            failures: 0,
-        }];
+        let history = followed_p_app(Resume::default());
         let opened = std::cell::Cell::new(0);
         let open = |_: &Followed| {
             opened.set(opened.get() + 1);
@@ -743,33 +717,7 @@ mod tests {
             };
             async move { Ok::<_, String>(pods) }
         };
-        let format = Format {
-            prefix: Prefix::Pod,
-            namespaces: false,
-            color: false,
-            timestamps: false,
-            json: false,
-            width: 0,
-        };
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .unwrap();
-        runtime
-            .block_on(follow(
-                history,
-                &target::Filter::default(),
-                None,
-                10,
-                std::time::Duration::from_millis(5),
-                open,
-                list,
-                &format,
-                &mut out,
-                &mut err,
-            ))
-            .unwrap();
+        let (out, _) = run_follow(history, open, list, 5);
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "── p/app: Error from server (Forbidden): no ──\n\
