@@ -679,13 +679,7 @@ impl Following {
     fn fail(&mut self, why: &str) -> ! {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let deadline = Instant::now() + Duration::from_secs(2);
-        while self.receive(deadline) {}
-        let stderr = self
-            .stderr
-            .take()
-            .and_then(|h| h.join().ok())
-            .unwrap_or_default();
+        let stderr = self.drain(Duration::from_secs(2));
         panic!(
             "{why}\nstdout:\n{}\nstderr:\n{stderr}",
             self.seen.join("\n")
@@ -694,14 +688,18 @@ impl Following {
 
     /// Reads what is left once the process has ended, then returns stdout lines and stderr.
     fn finish(mut self) -> (Vec<String>, String) {
-        let deadline = Instant::now() + Duration::from_secs(5);
+        let stderr = self.drain(Duration::from_secs(5));
+        (std::mem::take(&mut self.seen), stderr)
+    }
+
+    /// Reads the stdout lines still coming (for at most `wait`), then all of stderr.
+    fn drain(&mut self, wait: Duration) -> String {
+        let deadline = Instant::now() + wait;
         while self.receive(deadline) {}
-        let stderr = self
-            .stderr
+        self.stderr
             .take()
             .and_then(|h| h.join().ok())
-            .unwrap_or_default();
-        (std::mem::take(&mut self.seen), stderr)
+            .unwrap_or_default()
     }
 
     /// Kills the process (it follows running pods forever) and returns everything it printed.
