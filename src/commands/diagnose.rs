@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::print_warnings;
 use crate::cli::OutputFormat;
 use crate::diagnose::events::PodEvent;
-use crate::diagnose::{Diagnoser, Evidence, HealthyPod, PodFinding};
+use crate::diagnose::{Diagnoser, Evidence, HealthyPod, PodDiagnosis, PodFinding};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::finding::Severity;
 use crate::model::{State, build_pod_view};
@@ -25,15 +25,18 @@ pub struct DiagnoseOptions {
     pub group_replicas: bool,
 }
 
-/// `-o json|yaml` of diagnose (docs/rules.md).
+/// `-o json|yaml` of diagnose (docs/output-schema.md, docs/rules.md).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct DiagnoseReport {
+pub struct DiagnoseReport<'d> {
     pub api_version: &'static str,
     pub kind: &'static str,
     pub summary: Summary,
-    pub findings: Vec<PodFinding>,
-    pub healthy: Vec<HealthyPod>,
+    /// Pods with a verdict or findings, most severe first; their findings follow in
+    /// `findings`, pod by pod, cause first.
+    pub pods: Vec<&'d PodDiagnosis>,
+    pub findings: Vec<&'d PodFinding>,
+    pub healthy: &'d [HealthyPod],
 }
 
 #[derive(Debug, Serialize)]
@@ -108,16 +111,13 @@ pub async fn run(
     let pods_per_owner = std::mem::take(&mut diagnoser.pods_per_owner);
     let mut diagnosis = diagnoser.finish();
     if let Some(re) = &options.selection.container {
-        diagnosis
-            .findings
-            .retain(|f| f.finding.container.as_ref().is_none_or(|c| re.is_match(c)));
+        diagnosis.retain_containers(|c| re.is_match(c));
     }
     let failing = diagnose_options
         .fail_on
         .map(|threshold| {
             diagnosis
-                .findings
-                .iter()
+                .findings()
                 .filter(|f| f.finding.severity <= threshold)
                 .count()
         })
@@ -136,8 +136,9 @@ pub async fn run(
             warning: diagnosis.count(Severity::Warning),
             info: diagnosis.count(Severity::Info),
         },
-        findings: diagnosis.findings,
-        healthy: diagnosis.healthy,
+        pods: diagnosis.reported().collect(),
+        findings: diagnosis.findings().collect(),
+        healthy: &diagnosis.healthy,
     };
     match options.output {
         OutputFormat::Json => write_json(out, &report),

@@ -4,8 +4,9 @@
 pub mod events;
 pub mod eviction;
 pub mod rules;
+pub mod verdict;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Container;
@@ -16,6 +17,7 @@ use crate::model::{ContainerView, PodView, Role, build_pod_view};
 use crate::render::age;
 use crate::source::SourcePod;
 use events::PodEvent;
+use verdict::Verdict;
 
 /// What the rules may read besides the pod itself. Offline, `live` is false and events come
 /// only from files, so rules that need events or logs stay silent instead of guessing.
@@ -80,6 +82,16 @@ impl<'a> PodContext<'a> {
     /// `3m ago`-style age of a timestamp at this context's "now".
     pub fn ago(&self, at: Timestamp) -> String {
         format!("{} ago", age(self.now, at))
+    }
+
+    /// The pod's Ready condition is True.
+    pub fn pod_ready(&self) -> bool {
+        self.source
+            .pod
+            .status
+            .as_ref()
+            .and_then(|s| s.conditions.as_ref())
+            .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
     }
 
     pub fn deleting_or_finished(&self) -> bool {
@@ -155,8 +167,8 @@ pub struct Diagnoser<'e> {
     /// Events by pod, built once: scanning all events for every pod was quadratic
     /// (30,000 pods with 3,000 events took 30 s). Each group keeps the events' order.
     events_by_pod: HashMap<(&'e str, &'e str), Vec<&'e PodEvent>>,
-    /// Per pod, by position: its summary and its findings.
-    checked: Vec<(usize, HealthyPod, Vec<PodFinding>)>,
+    /// Per pod, by position: its verdict and findings.
+    checked: Vec<(usize, PodDiagnosis)>,
     /// Selected pods per owning workload, for "3/3 pods of deploy/x".
     pub pods_per_owner: BTreeMap<String, usize>,
 }
@@ -180,7 +192,7 @@ impl<'e> Diagnoser<'e> {
     }
 
     /// Runs every rule over the pod at `position` in the listing, given its containers'
-    /// previous logs.
+    /// previous logs, and reads the pod's verdict off its findings.
     pub fn add(
         &mut self,
         position: usize,
@@ -210,7 +222,10 @@ impl<'e> Diagnoser<'e> {
             order_findings: crate::model::order::order_findings(source),
             volume_findings: crate::model::volumes::volume_findings(source),
         };
-        let pod_findings = rules::run_all(&ctx);
+        let mut pod_findings = rules::run_all(&ctx);
+        verdict::link_consequences(&ctx, &mut pod_findings);
+        verdict::order_cause_first(&mut pod_findings, rules::registry_index);
+        let verdict = verdict::verdict(&ctx, &pod_findings);
         let owner = owner_of(source);
         if let Some(owner) = &owner {
             *self.pods_per_owner.entry(owner.clone()).or_default() += 1;
@@ -234,34 +249,35 @@ impl<'e> Diagnoser<'e> {
                 }
             })
             .collect();
-        let summary = HealthyPod {
+        let entry = PodDiagnosis {
             ready: view.ready.map(|r| format!("{r}/{}", view.total)),
             spec_only: view.spec_only,
             status: view.status,
             namespace: view.namespace,
             pod: view.name,
+            owner,
+            verdict,
+            pods: Vec::new(),
+            of_pods: None,
+            findings,
         };
-        self.checked.push((position, summary, findings));
+        self.checked.push((position, entry));
     }
 
     /// The diagnosis of every pod added, in listing order.
     pub fn finish(mut self) -> Diagnosis {
-        self.checked.sort_by_key(|(position, _, _)| *position);
+        self.checked.sort_by_key(|(position, _)| *position);
         let mut diagnosis = Diagnosis {
             pods_checked: self.checked.len(),
-            findings: Vec::new(),
+            pods: self.checked.into_iter().map(|(_, entry)| entry).collect(),
             healthy: Vec::new(),
-            pods: Vec::with_capacity(self.checked.len()),
         };
-        for (_, summary, findings) in self.checked {
-            diagnosis.pods.push(summary);
-            diagnosis.findings.extend(findings);
-        }
         diagnosis.update_healthy();
         diagnosis
     }
 }
 
+/// A pod with nothing to report at the chosen `--severity`.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HealthyPod {
@@ -274,105 +290,193 @@ pub struct HealthyPod {
     pub spec_only: bool,
 }
 
+/// One pod's diagnosis (or, grouped, several replicas with the same one): `-o json` lists
+/// those with a verdict or findings under `pods`; their findings are under `findings`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodDiagnosis {
+    pub namespace: String,
+    pub pod: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ready: Option<String>,
+    pub spec_only: bool,
+    /// `None`: nothing is broken (at most hygiene findings).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Verdict>,
+    /// Every pod with this diagnosis when replicas were grouped (first one is `pod`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pods: Vec<String>,
+    /// How many selected pods the owner has, when grouped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub of_pods: Option<usize>,
+    /// Cause first (consequences after what they follow).
+    #[serde(skip)]
+    pub findings: Vec<PodFinding>,
+}
+
+impl PodDiagnosis {
+    fn is_healthy(&self) -> bool {
+        self.findings.is_empty() && self.verdict.is_none()
+    }
+
+    /// The most severe finding; a down pod counts as critical even without findings.
+    pub fn worst(&self) -> Option<Severity> {
+        let down = self
+            .verdict
+            .as_ref()
+            .is_some_and(|v| v.outcome.is_down())
+            .then_some(Severity::Critical);
+        self.findings
+            .iter()
+            .map(|f| f.finding.severity)
+            .chain(down)
+            .min()
+    }
+
+    fn as_healthy(&self) -> HealthyPod {
+        HealthyPod {
+            namespace: self.namespace.clone(),
+            pod: self.pod.clone(),
+            status: self.status.clone(),
+            ready: self.ready.clone(),
+            spec_only: self.spec_only,
+        }
+    }
+
+    /// What replicas must share to be shown as one: owner, verdict and findings.
+    fn group_key(&self) -> Option<GroupKey> {
+        let owner = self.owner.clone()?;
+        let verdict = self
+            .verdict
+            .as_ref()
+            .map(|v| (v.outcome, v.container.clone(), v.rule));
+        let findings = self
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    f.finding.rule,
+                    f.finding.container.clone(),
+                    f.finding.severity,
+                )
+            })
+            .collect();
+        Some((owner, self.namespace.clone(), verdict, findings))
+    }
+}
+
+type GroupKey = (
+    String,
+    String,
+    Option<(verdict::Outcome, Option<String>, Option<&'static str>)>,
+    Vec<(&'static str, Option<String>, Severity)>,
+);
+
 #[derive(Debug)]
 pub struct Diagnosis {
     pub pods_checked: usize,
-    pub findings: Vec<PodFinding>,
-    /// Pods with no finding left (after `--severity`): listed as OK.
+    /// Every pod checked (or group of replicas), listing order until sorted.
+    pub pods: Vec<PodDiagnosis>,
+    /// Pods with no verdict and no finding left (after `--severity`): listed as OK.
     pub healthy: Vec<HealthyPod>,
-    /// Every pod checked, to recompute `healthy` after filtering.
-    pods: Vec<HealthyPod>,
 }
 
 impl Diagnosis {
     fn update_healthy(&mut self) {
-        // A set of flagged pods, not a scan of all findings per pod (quadratic on big clusters).
-        let flagged: HashSet<(&str, &str)> = self
-            .findings
-            .iter()
-            .flat_map(|f| {
-                std::iter::once(f.pod.as_str())
-                    .chain(f.pods.iter().map(String::as_str))
-                    .map(|pod| (f.namespace.as_str(), pod))
-            })
-            .collect();
         self.healthy = self
             .pods
             .iter()
-            .filter(|p| !flagged.contains(&(p.namespace.as_str(), p.pod.as_str())))
-            .cloned()
+            .filter(|p| p.is_healthy())
+            .map(PodDiagnosis::as_healthy)
             .collect();
     }
 
-    /// Merges the same finding (rule, container) across replicas of one workload, so three
-    /// OOMKilled proxies read as one line about `3/3 pods of deploy/checkout`.
+    /// Keeps only findings about containers matching `-c` (pod-level findings stay).
+    pub fn retain_containers(&mut self, matches: impl Fn(&str) -> bool) {
+        for p in &mut self.pods {
+            p.findings
+                .retain(|f| f.finding.container.as_deref().is_none_or(&matches));
+        }
+        self.update_healthy();
+    }
+
+    /// Every finding, pod by pod, cause first within a pod.
+    pub fn findings(&self) -> impl Iterator<Item = &PodFinding> {
+        self.pods.iter().flat_map(|p| p.findings.iter())
+    }
+
+    /// Merges replicas of one workload with the same verdict and findings, so three
+    /// OOMKilled proxies read as one block about `3/3 pods of deploy/checkout`.
     pub fn group_replicas(mut self, pods_per_owner: &BTreeMap<String, usize>) -> Self {
-        type Key = (String, String, &'static str, Option<String>, Severity);
-        let mut grouped: Vec<PodFinding> = Vec::new();
-        // Groups by (owner, namespace, rule, container, severity), in creation order, so each
-        // finding looks only at its own candidates instead of every group so far.
-        let mut candidates: HashMap<Key, Vec<usize>> = HashMap::new();
-        for f in self.findings {
-            let Some(owner) = f.owner.clone() else {
-                grouped.push(f);
+        let mut grouped: Vec<PodDiagnosis> = Vec::new();
+        // Each key points at its group, so a pod looks only at its own candidate.
+        let mut groups: HashMap<GroupKey, usize> = HashMap::new();
+        for p in self.pods {
+            if p.is_healthy() {
+                grouped.push(p);
+                continue;
+            }
+            let Some(key) = p.group_key() else {
+                grouped.push(p);
                 continue;
             };
-            let key: Key = (
-                owner,
-                f.namespace.clone(),
-                f.finding.rule,
-                f.finding.container.clone(),
-                f.finding.severity,
-            );
-            let indices = candidates.entry(key).or_default();
-            let existing = indices
-                .iter()
-                .copied()
-                .find(|&i| grouped[i].pod != f.pod && !grouped[i].pods.contains(&f.pod));
-            match existing {
-                Some(i) => {
+            match groups.get(&key) {
+                Some(&i) => {
                     let group = &mut grouped[i];
                     if group.pods.is_empty() {
                         group.pods.push(group.pod.clone());
                     }
-                    group.pods.push(f.pod);
+                    group.pods.push(p.pod);
                 }
                 None => {
-                    indices.push(grouped.len());
-                    grouped.push(f);
+                    groups.insert(key, grouped.len());
+                    grouped.push(p);
                 }
             }
         }
         for g in &mut grouped {
-            if !g.pods.is_empty() {
-                g.of_pods = g
-                    .owner
-                    .as_ref()
-                    .and_then(|o| pods_per_owner.get(o))
-                    .copied();
+            if g.pods.is_empty() {
+                continue;
+            }
+            g.of_pods = g
+                .owner
+                .as_ref()
+                .and_then(|o| pods_per_owner.get(o))
+                .copied();
+            for f in &mut g.findings {
+                f.pods = g.pods.clone();
+                f.of_pods = g.of_pods;
             }
         }
-        self.findings = grouped;
+        self.pods = grouped;
         self
     }
 
-    /// Keeps findings at or above `min`; most severe first, then by pod, stable otherwise.
+    /// Keeps findings at or above `min`; pods most severe first, then by namespace and
+    /// name; each pod's findings stay cause first.
     pub fn filter_and_sort(mut self, min: Severity) -> Self {
-        self.findings.retain(|f| f.finding.severity <= min);
+        for p in &mut self.pods {
+            p.findings.retain(|f| f.finding.severity <= min);
+        }
         self.update_healthy();
-        self.findings.sort_by(|a, b| {
-            (a.finding.severity, &a.namespace, &a.pod).cmp(&(
-                b.finding.severity,
-                &b.namespace,
-                &b.pod,
-            ))
+        self.pods.sort_by(|a, b| {
+            let rank = |p: &PodDiagnosis| p.worst().unwrap_or(Severity::Info);
+            (rank(a), &a.namespace, &a.pod).cmp(&(rank(b), &b.namespace, &b.pod))
         });
         self
     }
 
+    /// Pods to report: a verdict or findings.
+    pub fn reported(&self) -> impl Iterator<Item = &PodDiagnosis> {
+        self.pods.iter().filter(|p| !p.is_healthy())
+    }
+
     pub fn count(&self, severity: Severity) -> usize {
-        self.findings
-            .iter()
+        self.findings()
             .filter(|f| f.finding.severity == severity)
             .count()
     }

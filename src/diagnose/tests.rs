@@ -57,7 +57,10 @@ fn diagnose(pods: &[SourcePod], evidence: &Evidence, now: Timestamp) -> Diagnosi
 }
 
 fn run_with(pods: Vec<SourcePod>, evidence: &Evidence) -> Vec<PodFinding> {
-    diagnose(&pods, evidence, now()).findings
+    diagnose(&pods, evidence, now())
+        .findings()
+        .cloned()
+        .collect()
 }
 
 fn run(pod: Value) -> Vec<PodFinding> {
@@ -137,7 +140,8 @@ fn order_hazards_are_reported_under_their_own_ids() {
     let findings = run(fixture("istio-injected.json"));
     let f = only(&findings, "shutdown-order");
     assert_eq!(f.finding.container.as_deref(), Some("istio-proxy"));
-    assert_eq!(f.finding.severity, Severity::Warning);
+    // The shutdown race has not hit a running pod yet: hygiene (severity policy).
+    assert_eq!(f.finding.severity, Severity::Info);
     assert_eq!(
         only(&findings, "startup-order")
             .finding
@@ -158,7 +162,8 @@ fn order_hazards_are_reported_under_their_own_ids() {
 fn oom_killed_native_sidecar() {
     let findings = run(fixture("oom-native-sidecar.json"));
     let f = only(&findings, "oom-killed");
-    assert_eq!(f.finding.severity, Severity::Critical);
+    // Running again in a Ready pod: the kill hurt, the pod works (severity policy).
+    assert_eq!(f.finding.severity, Severity::Warning);
     assert_eq!(f.finding.container.as_deref(), Some("metrics-sidecar"));
     assert_eq!(f.role, Some(Role::NativeSidecar));
     assert_eq!(
@@ -290,7 +295,7 @@ fn crash_loop_shows_previous_log_lines() {
         &source(pod),
         BTreeMap::from([("config-reloader", lines.as_slice())]),
     );
-    let findings = diagnoser.finish().findings;
+    let findings: Vec<PodFinding> = diagnoser.finish().findings().cloned().collect();
     let f = only(&findings, "crash-loop");
     assert!(
         f.finding
@@ -678,7 +683,8 @@ fn replicas_with_the_same_finding_are_grouped() {
     let diagnosis = diagnose(&pods, &Evidence::default(), now());
     let per_owner = BTreeMap::from([("deploy/checkout".to_string(), 3)]);
     let grouped = diagnosis.group_replicas(&per_owner);
-    let oom = with_rule(&grouped.findings, "oom-killed");
+    let findings: Vec<PodFinding> = grouped.findings().cloned().collect();
+    let oom = with_rule(&findings, "oom-killed");
     assert_eq!(oom.len(), 1);
     assert_eq!(oom[0].pods.len(), 3);
     assert_eq!(oom[0].of_pods, Some(3));
@@ -761,4 +767,306 @@ fn sidecars_with_resources_or_a_main_without_them_are_fine() {
             .summary
             .contains("(64Mi) than the main container (32Mi)")
     );
+}
+
+// ---------------------------------------------------------------- verdicts
+
+fn verdict_fixture(name: &str) -> Value {
+    let path = format!(
+        "{}/tests/fixtures/verdict/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture exists")).unwrap()
+}
+
+/// The one pod's diagnosis.
+fn diagnose_one(pod: Value, evidence: &Evidence) -> PodDiagnosis {
+    let mut diagnosis = diagnose(&[source(pod)], evidence, now());
+    assert_eq!(diagnosis.pods.len(), 1);
+    diagnosis.pods.remove(0)
+}
+
+fn rules_of(p: &PodDiagnosis) -> Vec<(&'static str, Severity)> {
+    p.findings
+        .iter()
+        .map(|f| (f.finding.rule, f.finding.severity))
+        .collect()
+}
+
+/// Verdict outcome, blamed container, cause rule.
+fn headline(p: &PodDiagnosis) -> (verdict::Outcome, Option<&str>, Option<&'static str>) {
+    let v = p.verdict.as_ref().expect("a verdict");
+    (v.outcome, v.container.as_deref(), v.rule)
+}
+
+#[test]
+fn job_pod_whose_main_failed_blames_main_not_the_native_sidecar() {
+    let p = diagnose_one(
+        verdict_fixture("job-main-failed-native-proxy.json"),
+        &Evidence::default(),
+    );
+    assert_eq!(
+        headline(&p),
+        (
+            verdict::Outcome::Failed,
+            Some("migrate"),
+            Some("pod-failed")
+        )
+    );
+    let f = &p.findings[0].finding;
+    assert_eq!(f.severity, Severity::Critical);
+    assert!(
+        f.summary.contains("exit 1: application error"),
+        "{}",
+        f.summary
+    );
+    assert!(
+        f.evidence
+            .iter()
+            .any(|e| e.contains("the sidecar (cloud-sql-proxy) did not fail the pod")),
+        "{:#?}",
+        f.evidence
+    );
+    assert!(
+        f.evidence
+            .iter()
+            .any(|e| e.contains("relation \"invoices\" does not exist")),
+        "the termination message is evidence"
+    );
+    assert!(!p.is_healthy(), "a failed pod is never OK");
+}
+
+#[test]
+fn succeeded_job_pod_with_native_sidecar_143_is_healthy() {
+    let p = diagnose_one(
+        verdict_fixture("job-succeeded-native-proxy-143.json"),
+        &Evidence::default(),
+    );
+    assert!(p.verdict.is_none(), "{:#?}", p.verdict);
+    assert_eq!(rules_of(&p), vec![], "a native sidecar's 143 is normal");
+}
+
+#[test]
+fn classic_sidecar_exiting_143_fails_the_job_pod_and_is_blamed() {
+    let p = diagnose_one(
+        verdict_fixture("job-classic-proxy-sigterm-143.json"),
+        &Evidence::default(),
+    );
+    assert_eq!(
+        headline(&p),
+        (
+            verdict::Outcome::Failed,
+            Some("cloud-sql-proxy"),
+            Some("sidecar-failed-pod")
+        )
+    );
+    assert!(
+        !rules_of(&p).iter().any(|(r, _)| *r == "pod-failed"),
+        "the specific finding replaces the fallback"
+    );
+    let fix = p.findings[0].finding.fix.as_deref().unwrap();
+    assert!(fix.contains("--exit-zero-on-sigterm"), "{fix}");
+    assert!(fix.contains("native sidecar"), "{fix}");
+    // Its healthy twin (the proxy started with --exit-zero-on-sigterm) has nothing broken.
+    let twin = diagnose_one(
+        verdict_fixture("job-classic-proxy-exit-zero.json"),
+        &Evidence::default(),
+    );
+    assert!(twin.verdict.is_none());
+    assert!(
+        rules_of(&twin).iter().all(|(_, s)| *s == Severity::Info),
+        "{:?}",
+        rules_of(&twin)
+    );
+}
+
+#[test]
+fn sidecar_failed_pod_remedies_follow_the_product_and_server() {
+    let mut pod = verdict_fixture("job-classic-proxy-sigterm-143.json");
+    pod["spec"]["containers"][1]["name"] = json!("istio-proxy");
+    pod["spec"]["containers"][1]["image"] = json!("docker.io/istio/proxyv2:1.24.1");
+    pod["status"]["containerStatuses"][1]["name"] = json!("istio-proxy");
+    let old_server = Evidence {
+        server_version: Some((1, 28)),
+        ..Evidence::default()
+    };
+    let p = diagnose_one(pod, &old_server);
+    let f = &p.findings[0].finding;
+    assert_eq!(f.rule, "sidecar-failed-pod");
+    let fix = f.fix.as_deref().unwrap();
+    assert!(fix.contains("sidecar.istio.io/nativeSidecar"), "{fix}");
+    assert!(fix.contains("once the server is ≥ 1.29"), "{fix}");
+}
+
+#[test]
+fn failed_pod_without_a_failed_container_names_the_pod_reason() {
+    let mut pod = verdict_fixture("job-main-failed-native-proxy.json");
+    pod["status"]["containerStatuses"][0]["state"] = json!({"terminated": {
+        "exitCode": 0, "reason": "Completed",
+        "startedAt": "2026-11-23T11:50:09Z", "finishedAt": "2026-11-23T11:52:37Z"}});
+    pod["status"]["reason"] = json!("DeadlineExceeded");
+    pod["status"]["message"] =
+        json!("Pod was active on the node longer than the specified deadline");
+    let p = diagnose_one(pod, &Evidence::default());
+    assert_eq!(
+        headline(&p),
+        (verdict::Outcome::Failed, None, Some("pod-failed"))
+    );
+    assert!(
+        p.findings[0]
+            .finding
+            .fix
+            .as_deref()
+            .unwrap()
+            .contains("activeDeadlineSeconds")
+    );
+}
+
+#[test]
+fn native_sidecar_failing_its_startup_probe_is_the_cause_not_its_readiness() {
+    let pod = verdict_fixture("native-envoy-startup-probe-failing.json");
+    let events: Vec<PodEvent> = [
+        "payments-envoy-unhealthy.json",
+        "payments-envoy-killing.json",
+    ]
+    .iter()
+    .map(|name| {
+        let event: k8s_openapi::api::core::v1::Event =
+            serde_json::from_value(verdict_fixture(&format!("events/{name}"))).unwrap();
+        PodEvent::from_api(&event).expect("a pod event")
+    })
+    .collect();
+    let evidence = Evidence {
+        events,
+        have_events: true,
+        ..Evidence::default()
+    };
+    let p = diagnose_one(pod, &evidence);
+    assert_eq!(
+        headline(&p),
+        (
+            verdict::Outcome::StuckInInit,
+            Some("envoy"),
+            Some("init-blocked")
+        )
+    );
+    let blocked = &p.findings[0].finding;
+    assert_eq!(blocked.rule, "init-blocked");
+    assert_eq!(blocked.severity, Severity::Critical);
+    assert!(
+        blocked
+            .evidence
+            .iter()
+            .any(|e| e.contains("has run 39s of its startupProbe budget of 30s")),
+        "{:#?}",
+        blocked.evidence
+    );
+    let fix = blocked.fix.as_deref().unwrap();
+    assert!(
+        fix.contains("envoy's startupProbe (httpGet :9901/ready) fails"),
+        "{fix}"
+    );
+    // Readiness is only the shadow of the startup probe: linked, no readiness fix.
+    let not_ready = only(&p.findings, "sidecar-not-ready");
+    assert_eq!(not_ready.finding.caused_by, Some("init-blocked"));
+    assert_eq!(not_ready.finding.fix, None);
+    assert!(
+        not_ready
+            .finding
+            .summary
+            .ends_with("because envoy's startupProbe has not passed")
+    );
+    let restarts = only(&p.findings, "crash-loop");
+    assert_eq!(restarts.finding.caused_by, Some("init-blocked"));
+    // Consequences come after their cause.
+    assert!(
+        p.findings[1..]
+            .iter()
+            .all(|f| f.finding.caused_by.is_some())
+    );
+
+    let twin = diagnose_one(
+        verdict_fixture("native-envoy-started.json"),
+        &Evidence::default(),
+    );
+    assert!(twin.verdict.is_none());
+    assert_eq!(rules_of(&twin), vec![]);
+}
+
+#[test]
+fn native_sidecar_within_its_startup_budget_is_a_warning() {
+    let mut pod = verdict_fixture("native-envoy-startup-probe-failing.json");
+    let envoy = &mut pod["status"]["initContainerStatuses"][0];
+    envoy["restartCount"] = json!(0);
+    envoy["lastState"] = json!({});
+    envoy["state"] = json!({"running": {"startedAt": "2026-11-23T11:59:50Z"}});
+    let p = diagnose_one(pod, &Evidence::default());
+    let blocked = only(&p.findings, "init-blocked");
+    assert_eq!(blocked.finding.severity, Severity::Warning);
+    assert!(
+        blocked
+            .finding
+            .evidence
+            .iter()
+            .any(|e| e.contains("has run 10s of its startupProbe budget of 30s"))
+    );
+}
+
+#[test]
+fn crash_looping_native_sidecar_without_startup_probe_gets_no_probe_advice() {
+    let p = diagnose_one(
+        verdict_fixture("native-vault-agent-crashloop.json"),
+        &Evidence::default(),
+    );
+    assert_eq!(
+        headline(&p),
+        (
+            verdict::Outcome::StuckInInit,
+            Some("vault-agent"),
+            Some("crash-loop")
+        )
+    );
+    let blocked = only(&p.findings, "init-blocked");
+    let fix = blocked.finding.fix.as_deref().unwrap();
+    assert!(!fix.contains("startupProbe fails"), "{fix}");
+    assert!(fix.contains("--previous"), "{fix}");
+    assert!(fix.contains("it has no startupProbe"), "{fix}");
+    let crash = only(&p.findings, "crash-loop");
+    assert!(
+        crash
+            .finding
+            .evidence
+            .iter()
+            .any(|e| e.contains("role \"orders\" not found")),
+        "the termination message is evidence"
+    );
+    let twin = diagnose_one(
+        verdict_fixture("native-vault-agent-running.json"),
+        &Evidence::default(),
+    );
+    assert!(twin.verdict.is_none());
+    assert!(rules_of(&twin).iter().all(|(_, s)| *s == Severity::Info));
+}
+
+#[test]
+fn oom_kill_is_critical_while_the_container_is_down() {
+    let mut pod = fixture("oom-native-sidecar.json");
+    let sidecar = &mut pod["status"]["initContainerStatuses"][0];
+    sidecar["ready"] = json!(false);
+    sidecar["state"] = json!({"waiting": {"reason": "CrashLoopBackOff",
+        "message": "back-off 5m0s restarting failed container"}});
+    let findings = run(pod);
+    assert_eq!(
+        only(&findings, "oom-killed").finding.severity,
+        Severity::Critical
+    );
+}
+
+#[test]
+fn down_pods_are_never_healthy_even_when_filters_hide_their_findings() {
+    let pods = vec![source(verdict_fixture("job-main-failed-native-proxy.json"))];
+    let mut diagnosis = diagnose(&pods, &Evidence::default(), now());
+    diagnosis.retain_containers(|c| c == "cloud-sql-proxy");
+    assert!(diagnosis.healthy.is_empty());
+    assert_eq!(diagnosis.reported().count(), 1);
 }

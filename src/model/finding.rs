@@ -40,6 +40,10 @@ pub struct Finding {
     /// What to do about it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<String>,
+    /// The rule of the finding on the same pod this one follows from (it then has no fix
+    /// of its own: the cause's fix applies).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caused_by: Option<&'static str>,
 }
 
 impl Finding {
@@ -51,6 +55,7 @@ impl Finding {
             summary: summary.into(),
             evidence: Vec::new(),
             fix: None,
+            caused_by: None,
         }
     }
 

@@ -949,6 +949,8 @@ struct Blocked {
     /// The current waiting reason, if any.
     waiting: Option<String>,
     restarted: bool,
+    /// Its process runs now (a native sidecar waiting for its startup to pass).
+    running: bool,
 }
 
 /// Describes the blocking container's state and adds the status fields behind it.
@@ -975,8 +977,12 @@ fn blocked_state(ctx: &Ctx, c: &Container, evidence: &mut Vec<String>) -> Blocke
                     format!(" since {}", ctx.when(t.0))
                 });
                 let since = since.unwrap_or_default();
-                if native {
+                if native && c.startup_probe.is_some() {
                     format!("running{since}, but its startupProbe has not passed")
+                } else if native {
+                    format!(
+                        "running{since}, but not started yet (no startupProbe: its postStart hook has not returned)"
+                    )
                 } else {
                     format!("running{since} and has not exited")
                 }
@@ -1035,11 +1041,15 @@ fn blocked_state(ctx: &Ctx, c: &Container, evidence: &mut Vec<String>) -> Blocke
             probe_budget(probe)
         ));
     }
+    let running = status
+        .and_then(|s| s.state.as_ref())
+        .is_some_and(|s| s.running.is_some());
     Blocked {
         why,
         failing,
         waiting: waiting_reason,
         restarted: last.is_some(),
+        running,
     }
 }
 
@@ -1059,10 +1069,40 @@ fn init_blocked_fix(
         )
     } else if waiting.contains("Image") || waiting == "InvalidImageName" {
         format!("check the image name and pull access: kubectl describe pod -n {namespace} {pod}")
-    } else if native {
+    } else if native && blocked.running {
+        let container = ctx
+            .spec
+            .init_containers
+            .iter()
+            .flatten()
+            .find(|c| c.name == name);
+        match container.and_then(|c| c.startup_probe.as_ref()) {
+            Some(probe) => format!(
+                "find out why {name}'s startupProbe ({}) fails: Unhealthy events in kubectl describe pod -n {namespace} {pod}, and {}; if it only needs longer, raise failureThreshold (budget now {}s); the next steps start only once it passes",
+                probe_text(probe),
+                logs_command(ctx, name, false),
+                probe_budget(probe)
+            ),
+            None => format!(
+                "{name} has no startupProbe, so it counts as started once its process runs and its postStart hook returns: check that hook (kubectl describe pod -n {namespace} {pod}) and {}",
+                logs_command(ctx, name, false)
+            ),
+        }
+    } else if native && blocked.failing {
+        let has_probe = ctx
+            .spec
+            .init_containers
+            .iter()
+            .flatten()
+            .any(|c| c.name == name && c.startup_probe.is_some());
         format!(
-            "find out why the startupProbe fails (Unhealthy events in kubectl describe pod -n {namespace} {pod}; {}); the next steps start only once it passes",
-            logs_command(ctx, name, false)
+            "read why {name} exits: {}; as a native sidecar it must keep running, and the next steps start only once it runs{}",
+            logs_command(ctx, name, blocked.restarted),
+            if has_probe {
+                " and its startupProbe passes"
+            } else {
+                " (it has no startupProbe, so no probe is involved)"
+            }
         )
     } else if blocked.failing {
         format!(
@@ -1244,10 +1284,8 @@ fn native_without_startup_probe(ctx: &Ctx) -> Vec<Finding> {
         let name = &c.name;
         let kind = sidecar_kind::kind_of(c);
         let next = next_after_init(ctx, index);
-        let severity = match kind {
-            SidecarKind::Proxy | SidecarKind::SecretsAgent => Severity::Warning,
-            SidecarKind::Telemetry | SidecarKind::Other => Severity::Info,
-        };
+        // Hygiene (severity policy, docs/rules.md) until the timeline shows it hurt.
+        let severity = Severity::Info;
         let what = match kind {
             SidecarKind::Other => "native sidecar".to_string(),
             k => format!("native sidecar ({})", k.noun()),
@@ -1279,7 +1317,9 @@ fn native_without_startup_probe(ctx: &Ctx) -> Vec<Finding> {
             ));
         }
         if let Some(failure) = first_run_failure(ctx, next_first, next_init) {
+            // The next step's first run failed right after it was released: the race hit.
             finding = finding.evidence(failure);
+            finding.severity = Severity::Warning;
         }
         let hint = if c.readiness_probe.is_some() {
             " (often the same check as its readinessProbe)"
@@ -1311,10 +1351,9 @@ fn classic_dependency_not_waited_for(ctx: &Ctx) -> Vec<Finding> {
             continue; // a postStart hold (istio holdApplicationUntilProxyStarts, linkerd-await)
         }
         let (name, app) = (&c.name, &main.name);
-        let severity = match kind {
-            SidecarKind::Proxy | SidecarKind::SecretsAgent => Severity::Warning,
-            SidecarKind::Telemetry | SidecarKind::Other => Severity::Info,
-        };
+        // Info until the timeline shows the race (severity policy, docs/rules.md).
+        let mut severity = Severity::Info;
+        let matters = matches!(kind, SidecarKind::Proxy | SidecarKind::SecretsAgent);
         let noun = kind.noun();
         let mut summary = if before {
             format!(
@@ -1331,7 +1370,7 @@ fn classic_dependency_not_waited_for(ctx: &Ctx) -> Vec<Finding> {
             .iter()
             .map(|c| c.name.as_str())
             .collect();
-        let mut finding = Finding::new(STARTUP_ORDER, severity, "")
+        let mut finding = Finding::new(STARTUP_ORDER, Severity::Info, "")
             .container(name)
             .evidence(format!(
                 "spec.containers order: {}; {name} has no lifecycle.postStart",
@@ -1343,6 +1382,9 @@ fn classic_dependency_not_waited_for(ctx: &Ctx) -> Vec<Finding> {
             let (a, o) = (ctx.when(app_start), ctx.when(own));
             if app_start <= own {
                 summary.push_str(&format!(" ({app} started at {a}, {name} at {o})"));
+                if matters {
+                    severity = Severity::Warning;
+                }
             }
             finding = finding.evidence(format!("{app} started at {a}, {name} at {o}"));
         } else if let Some(app_start) = first_start(ctx, app, false)
@@ -1352,14 +1394,19 @@ fn classic_dependency_not_waited_for(ctx: &Ctx) -> Vec<Finding> {
             summary.push_str(&format!(
                 " ({app} started at {a}; {name} has not started: {waiting})"
             ));
+            if matters {
+                severity = Severity::Warning;
+            }
             finding = finding.evidence(format!(
                 "{app} started at {a}; {name} is waiting: {waiting}"
             ));
         }
         if let Some(failure) = first_run_failure(ctx, app, false) {
             finding = finding.evidence(failure);
+            severity = Severity::Warning;
         }
         finding.summary = summary;
+        finding.severity = severity;
         findings.push(finding.fix(startup_fix(c, app)));
     }
     findings
@@ -1404,9 +1451,9 @@ fn classic_sidecar_stopped_with_app(ctx: &Ctx) -> Vec<Finding> {
             .and_then(|h| h.sleep_seconds)
             .filter(|s| *s > 0);
         let (severity, summary) = match (kind, delay) {
-            // A warning, not critical: the pod runs fine today; the race bites on rollouts.
+            // Info: the pod runs fine today; the race bites on rollouts (severity policy).
             (SidecarKind::Proxy, None) => (
-                Severity::Warning,
+                Severity::Info,
                 format!(
                     "classic proxy sidecar: gets SIGTERM together with {app} and may exit while {app} is still draining, failing its in-flight and new outbound calls"
                 ),
@@ -1490,8 +1537,14 @@ fn pre_stop_exceeds_grace(ctx: &Ctx) -> Vec<Finding> {
         } else {
             format!("{grace}s")
         };
+        // It hits at every shutdown, but has hurt only once the pod is being deleted.
+        let severity = if ctx.pod.metadata.deletion_timestamp.is_some() {
+            Severity::Warning
+        } else {
+            Severity::Info
+        };
         findings.push(
-            Finding::new(SHUTDOWN_ORDER, Severity::Warning, summary)
+            Finding::new(SHUTDOWN_ORDER, severity, summary)
                 .container(name)
                 .evidence(format!("{name} preStop: {} {}", hook.action, hook.detail))
                 .evidence(format!("terminationGracePeriodSeconds: {grace_source}"))
@@ -1648,7 +1701,7 @@ mod tests {
             .remove("startupProbe");
         let o = order(pod);
         assert_eq!(gate_of_step(&o, "envoy"), Gate::ProcessStart);
-        assert_eq!(rules(&o), vec![(STARTUP_ORDER, Severity::Warning, "envoy")]);
+        assert_eq!(rules(&o), vec![(STARTUP_ORDER, Severity::Info, "envoy")]);
         let f = &o.findings[0];
         assert!(
             f.summary.contains("app starts as soon as its process runs"),
@@ -1715,7 +1768,7 @@ mod tests {
         // Held by linkerd-await: no start-up hazard, only the shutdown one.
         assert_eq!(
             rules(&o),
-            vec![(SHUTDOWN_ORDER, Severity::Warning, "linkerd-proxy")]
+            vec![(SHUTDOWN_ORDER, Severity::Info, "linkerd-proxy")]
         );
     }
 
@@ -1775,9 +1828,8 @@ mod tests {
         assert_eq!(rules(&o), vec![]);
     }
 
-    #[test]
-    fn pre_stop_longer_than_grace_period() {
-        let pod = json!({
+    fn pod_value_for_pre_stop() -> Value {
+        json!({
             "metadata": {"name": "p", "namespace": "ns"},
             "spec": {
                 "terminationGracePeriodSeconds": 30,
@@ -1791,13 +1843,18 @@ mod tests {
                     {"name": "short", "image": "x", "lifecycle": {"preStop": {"exec": {"command": ["sleep", "29s"]}}}}
                 ]
             }
-        });
+        })
+    }
+
+    #[test]
+    fn pre_stop_longer_than_grace_period() {
+        let pod = pod_value_for_pre_stop();
         let o = order(pod);
         assert_eq!(
             rules(&o),
             vec![
-                (SHUTDOWN_ORDER, Severity::Warning, "envoy"),
-                (SHUTDOWN_ORDER, Severity::Warning, "web"),
+                (SHUTDOWN_ORDER, Severity::Info, "envoy"),
+                (SHUTDOWN_ORDER, Severity::Info, "web"),
             ]
         );
         assert!(
@@ -1809,6 +1866,17 @@ mod tests {
         assert!(
             web.summary
                 .contains("sleeps 60s, longer than the pod's 30s grace period")
+        );
+        // While the pod is being deleted the hazard hits: a warning (severity policy).
+        let mut deleting = pod_value_for_pre_stop();
+        deleting["metadata"]["deletionTimestamp"] = json!("2026-11-23T12:00:30Z");
+        let o = order(deleting);
+        assert!(
+            o.findings
+                .iter()
+                .all(|f| f.rule == SHUTDOWN_ORDER && f.severity == Severity::Warning),
+            "{:?}",
+            rules(&o)
         );
         assert!(
             web.summary
@@ -2134,7 +2202,7 @@ mod tests {
             rules(&o),
             vec![
                 (STARTUP_ORDER, Severity::Warning, "istio-proxy"),
-                (SHUTDOWN_ORDER, Severity::Warning, "istio-proxy"),
+                (SHUTDOWN_ORDER, Severity::Info, "istio-proxy"),
             ]
         );
         let startup = &o.findings[0];
@@ -2196,7 +2264,7 @@ mod tests {
         assert_eq!(
             rules(&o),
             vec![
-                (STARTUP_ORDER, Severity::Warning, "cloud-sql-proxy"),
+                (STARTUP_ORDER, Severity::Info, "cloud-sql-proxy"),
                 (SHUTDOWN_ORDER, Severity::Info, "cloud-sql-proxy"),
             ]
         );
@@ -2220,7 +2288,7 @@ mod tests {
         let o = order(pod.clone());
         assert_eq!(
             rules(&o),
-            vec![(STARTUP_ORDER, Severity::Warning, "cloud-sql-proxy")]
+            vec![(STARTUP_ORDER, Severity::Info, "cloud-sql-proxy")]
         );
         assert!(
             o.findings

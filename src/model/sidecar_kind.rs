@@ -116,6 +116,30 @@ pub fn kind_of(c: &Container) -> SidecarKind {
     }
 }
 
+/// Sidecars whose own shutdown switches the tool knows by name (checked against each
+/// project's documentation; listed in docs/rules.md under `sidecar-failed-pod`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Product {
+    /// Cloud SQL Auth Proxy (v2 flags; v1 `gce-proxy` images lack them).
+    CloudSql,
+    Istio,
+    Linkerd,
+}
+
+/// Which known sidecar `c` is, by image first (names are free), then by injected name.
+pub fn product_of(c: &Container) -> Option<Product> {
+    let repo = super::image_repository(c.image.as_deref().unwrap_or(""));
+    let last = repo.rsplit('/').next().unwrap_or(&repo);
+    match (last, c.name.as_str()) {
+        ("cloud-sql-proxy" | "gce-proxy", _) | (_, "cloud-sql-proxy" | "cloudsql-proxy") => {
+            Some(Product::CloudSql)
+        }
+        ("proxyv2", _) | (_, "istio-proxy") => Some(Product::Istio),
+        _ if repo.ends_with("linkerd/proxy") || c.name == "linkerd-proxy" => Some(Product::Linkerd),
+        _ => None,
+    }
+}
+
 /// Words in a sidecar's name or image that make it a log shipper or tailer.
 const LOG_WORDS: &[&str] = &[
     "log",
@@ -202,6 +226,28 @@ mod tests {
             SidecarKind::Other
         );
         assert_eq!(kind("migrate", "acme/migrate:1", &[]), SidecarKind::Other);
+    }
+
+    #[test]
+    fn known_products_by_image_then_name() {
+        let product = |name, image| product_of(&container(name, image, &[]));
+        assert_eq!(
+            product("db", "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1"),
+            Some(Product::CloudSql)
+        );
+        assert_eq!(
+            product("cloudsql-proxy", "acme/mirror:1"),
+            Some(Product::CloudSql)
+        );
+        assert_eq!(
+            product("istio-proxy", "docker.io/istio/proxyv2:1.24.1"),
+            Some(Product::Istio)
+        );
+        assert_eq!(
+            product("linkerd-proxy", "cr.l5d.io/linkerd/proxy:edge-24.11.8"),
+            Some(Product::Linkerd)
+        );
+        assert_eq!(product("envoy", "envoyproxy/envoy:v1.32.1"), None);
     }
 
     #[test]

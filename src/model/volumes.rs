@@ -1636,7 +1636,7 @@ fn memory_emptydir_no_limit(f: &Facts) -> Vec<VolumeFinding> {
             .collect();
         let mut finding = Finding::new(
             MEMORY_EMPTYDIR_NO_LIMIT,
-            Severity::Warning,
+            Severity::Info,
             format!(
                 "emptyDir {} is memory-backed (medium: Memory) with no sizeLimit: its files count against the memory limit of {}",
                 row.name,
@@ -1664,6 +1664,8 @@ fn memory_emptydir_no_limit(f: &Facts) -> Vec<VolumeFinding> {
                     "{} was OOMKilled ({restarts} restarts): files in {} are part of its memory usage",
                     c.name, row.name
                 ));
+                // The hazard has hit: a warning (severity policy, docs/rules.md).
+                finding.severity = Severity::Warning;
             }
         }
         let below = match writers.iter().find_map(|c| c.memory_limit.as_deref()) {
@@ -2960,7 +2962,8 @@ mod tests {
             )
         };
         let f = one(value(None), MEMORY_EMPTYDIR_NO_LIMIT);
-        assert_eq!(f.severity, Severity::Warning);
+        // Hygiene until an OOM kill of a writer shows it hurt.
+        assert_eq!(f.severity, Severity::Info);
         assert_eq!(f.container.as_deref(), Some("thumbnailer"));
         assert!(f.summary.contains("thumbnailer (512Mi)"), "{}", f.summary);
         none(value(Some("64Mi")), MEMORY_EMPTYDIR_NO_LIMIT);

@@ -6,7 +6,7 @@ use std::io::Write;
 use super::structured::write_error;
 use super::style::{Palette, Tone};
 use crate::commands::diagnose::DiagnoseReport;
-use crate::diagnose::PodFinding;
+use crate::diagnose::{PodDiagnosis, PodFinding};
 use crate::error::Result;
 use crate::model::finding::Severity;
 
@@ -27,16 +27,105 @@ fn severity_cell(severity: Severity, palette: &Palette) -> String {
 }
 
 fn subject(f: &PodFinding) -> String {
-    match (&f.owner, f.pods.len()) {
+    group_subject(&f.namespace, &f.pod, f.owner.as_deref(), &f.pods, f.of_pods)
+}
+
+/// `shop/web-1`, or `3/3 pods of deploy/web in shop` for grouped replicas.
+fn group_subject(
+    namespace: &str,
+    pod: &str,
+    owner: Option<&str>,
+    pods: &[String],
+    of_pods: Option<usize>,
+) -> String {
+    match (owner, pods.len()) {
         (Some(owner), n) if n > 1 => {
-            let of = f
-                .of_pods
-                .map(|m| format!("{n}/{m}"))
-                .unwrap_or(n.to_string());
-            format!("{of} pods of {owner} in {}", f.namespace)
+            let of = of_pods.map(|m| format!("{n}/{m}")).unwrap_or(n.to_string());
+            format!("{of} pods of {owner} in {namespace}")
         }
-        _ => format!("{}/{}", f.namespace, f.pod),
+        _ => format!("{namespace}/{pod}"),
     }
+}
+
+/// The pod's headline: its verdict (outcome, how long, the container to blame and why),
+/// or, with hygiene findings only, that nothing is broken.
+fn write_headline(out: &mut dyn Write, p: &PodDiagnosis, palette: &Palette) -> Result<()> {
+    let subject = group_subject(&p.namespace, &p.pod, p.owner.as_deref(), &p.pods, p.of_pods);
+    let owner = match (&p.owner, p.pods.len()) {
+        (Some(owner), n) if n <= 1 => format!(" ({owner})"),
+        _ => String::new(),
+    };
+    match &p.verdict {
+        Some(v) => {
+            let tone = if v.outcome.is_down() || p.worst() == Some(Severity::Critical) {
+                Tone::Bad
+            } else {
+                Tone::Warn
+            };
+            let label = format!("{:<15}", format!("POD {}", v.outcome.label()));
+            writeln!(
+                out,
+                "{}{}{owner}: {}",
+                palette.paint(&label, tone),
+                palette.paint(&subject, Tone::Strong),
+                v.state
+            )
+            .map_err(write_error)?;
+            let blame = match (&v.container, v.role) {
+                (Some(c), Some(role)) => format!("{c} ({}): ", role.as_str()),
+                _ => String::new(),
+            };
+            writeln!(out, "  cause: {blame}{}", v.cause).map_err(write_error)?;
+        }
+        None => {
+            let state = if p.spec_only {
+                "spec only".to_string()
+            } else {
+                format!(
+                    "{} {}",
+                    p.status.as_deref().unwrap_or("-"),
+                    p.ready.as_deref().unwrap_or("-")
+                )
+            };
+            writeln!(
+                out,
+                "{}{}{owner}: {state}, nothing broken now",
+                palette.paint(&format!("{:<15}", "POD OK"), Tone::Good),
+                palette.paint(&subject, Tone::Strong),
+            )
+            .map_err(write_error)?;
+        }
+    }
+    writeln!(out).map_err(write_error)
+}
+
+fn write_finding(out: &mut dyn Write, f: &PodFinding, p: &Palette) -> Result<()> {
+    writeln!(
+        out,
+        "{}  {}  {}",
+        severity_cell(f.finding.severity, p),
+        p.paint(f.finding.rule, Tone::Strong),
+        subject(f)
+    )
+    .map_err(write_error)?;
+    // Rules from order/volumes name the container apart from their summary.
+    let summary = match (&f.finding.container, f.role) {
+        (Some(c), Some(role)) if !f.finding.summary.starts_with(c.as_str()) => {
+            format!("{c} ({}): {}", role.as_str(), f.finding.summary)
+        }
+        _ => f.finding.summary.clone(),
+    };
+    writeln!(out, "  {summary}").map_err(write_error)?;
+    for line in &f.finding.evidence {
+        writeln!(out, "  evidence: {line}").map_err(write_error)?;
+    }
+    if f.pods.len() > 1 {
+        writeln!(out, "  pods: {}", f.pods.join(", ")).map_err(write_error)?;
+    }
+    if let Some(fix) = &f.finding.fix {
+        writeln!(out, "  {} {fix}", p.paint("fix:", Tone::Good)).map_err(write_error)?;
+    }
+    writeln!(out).map_err(write_error)
 }
 
 pub fn write_findings(
@@ -45,39 +134,17 @@ pub fn write_findings(
     opts: &TableOptions,
 ) -> Result<()> {
     let p = &opts.palette;
-    for f in &report.findings {
-        writeln!(
-            out,
-            "{}  {}  {}",
-            severity_cell(f.finding.severity, p),
-            p.paint(f.finding.rule, Tone::Strong),
-            subject(f)
-        )
-        .map_err(write_error)?;
-        // Rules from order/volumes name the container apart from their summary.
-        let summary = match (&f.finding.container, f.role) {
-            (Some(c), Some(role)) if !f.finding.summary.starts_with(c.as_str()) => {
-                format!("{c} ({}): {}", role.as_str(), f.finding.summary)
-            }
-            _ => f.finding.summary.clone(),
-        };
-        writeln!(out, "  {summary}").map_err(write_error)?;
-        for line in &f.finding.evidence {
-            writeln!(out, "  evidence: {line}").map_err(write_error)?;
+    for pod in &report.pods {
+        write_headline(out, pod, p)?;
+        for f in &pod.findings {
+            write_finding(out, f, p)?;
         }
-        if f.pods.len() > 1 {
-            writeln!(out, "  pods: {}", f.pods.join(", ")).map_err(write_error)?;
-        }
-        if let Some(fix) = &f.finding.fix {
-            writeln!(out, "  {} {fix}", p.paint("fix:", Tone::Good)).map_err(write_error)?;
-        }
-        writeln!(out).map_err(write_error)?;
     }
     let none = match opts.min_severity {
         Severity::Info => "no findings".to_string(),
         level => format!("no {} or higher findings", level.as_str()),
     };
-    for h in &report.healthy {
+    for h in report.healthy {
         let state = if h.spec_only {
             "spec only".to_string()
         } else {

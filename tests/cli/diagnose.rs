@@ -248,8 +248,13 @@ fn replicas_with_the_same_finding_are_grouped() {
     let out = sidecar(&["diagnose", "-f", path.to_str().unwrap()]);
     assert_golden("diagnose/replicas.txt", &out.stdout);
     assert!(
+        out.stdout.contains(
+            "POD RESTARTING 3/3 pods of deploy/checkout in shop: Running 2/2, restarting"
+        )
+    );
+    assert!(
         out.stdout
-            .contains("CRITICAL  oom-killed  3/3 pods of deploy/checkout in shop")
+            .contains("WARNING   oom-killed  3/3 pods of deploy/checkout in shop")
     );
     let ungrouped = sidecar(&["diagnose", "-f", path.to_str().unwrap(), "--no-group"]);
     assert_eq!(ungrouped.stdout.matches("oom-killed").count(), 3);

@@ -12,4 +12,5 @@ mod logs;
 mod ls;
 mod order;
 mod robustness;
+mod verdict;
 mod volumes;

@@ -110,6 +110,10 @@ fn check(ctx: &PodContext) -> Vec<Finding> {
                 t.reason.as_deref().unwrap_or("-"),
                 t.exit_code
             ));
+            // What the process wrote to its termination log is often the whole story.
+            if let Some(message) = &t.message {
+                finding = finding.evidence(format!("lastState.terminated.message: {message}"));
+            }
         }
         if let State::Waiting {
             message: Some(message),

@@ -11,9 +11,11 @@ mod image_pull;
 mod job_sidecar;
 mod no_resources;
 mod oom_killed;
+mod pod_failed;
 mod probe_kill;
 mod restart_storm;
 mod reused;
+mod sidecar_failed_pod;
 
 #[cfg(test)]
 pub use crash_loop::explain_exit as crash_loop_explain;
@@ -21,7 +23,7 @@ mod sidecar_not_ready;
 mod stuck_terminating;
 
 use super::PodContext;
-use crate::model::finding::Finding;
+use crate::model::finding::{Finding, Severity};
 
 pub struct Rule {
     /// Stable kebab-case ID: never renamed, since users filter and alert on it.
@@ -33,6 +35,8 @@ pub struct Rule {
 /// Every rule, in the order findings of equal severity are listed.
 pub const RULES: &[Rule] = &[
     evicted::RULE,
+    sidecar_failed_pod::RULE,
+    reused::MOUNT_OVER_ROOT,
     oom_killed::RULE,
     crash_loop::RULE,
     image_pull::RULE,
@@ -44,8 +48,8 @@ pub const RULES: &[Rule] = &[
     restart_storm::RULE,
     stuck_terminating::RULE,
     reused::INIT_BLOCKED_RULE,
+    pod_failed::RULE,
     reused::AS_INIT,
-    reused::MOUNT_OVER_ROOT,
     reused::UNDEFINED_VOLUME,
     reused::DUPLICATE_MOUNT_PATH,
     reused::MOUNT_MISMATCH,
@@ -83,7 +87,30 @@ pub fn run_all(ctx: &PodContext) -> Vec<Finding> {
         .map(|f| f.container.clone())
         .collect();
     findings.retain(|f| f.rule != restart_storm::RULE.id || !explained.contains(&f.container));
+    // `pod-failed` is the fallback for a failed pod: a more specific finding (the eviction,
+    // a sidecar's exit, an OOM kill or start error of the same container) says more.
+    let specific: Vec<(&str, Option<String>)> = findings
+        .iter()
+        .filter(|f| f.rule != pod_failed::RULE.id && f.severity == Severity::Critical)
+        .map(|f| (f.rule, f.container.clone()))
+        .collect();
+    findings.retain(|f| {
+        f.rule != pod_failed::RULE.id
+            || !specific.iter().any(|(rule, container)| {
+                POD_FAILED_EXPLAINED_BY_POD.contains(rule)
+                    || (container == &f.container && f.container.is_some())
+            })
+    });
     findings
+}
+
+/// Findings that explain a failed pod whatever container they name.
+const POD_FAILED_EXPLAINED_BY_POD: &[&str] = &["evicted", "sidecar-failed-pod"];
+
+/// A rule's place in the registry: the order in which a pod's findings of equal severity
+/// are listed, root causes first.
+pub fn registry_index(id: &str) -> usize {
+    RULES.iter().position(|r| r.id == id).unwrap_or(RULES.len())
 }
 
 /// What a sidecar restart costs, for summaries and fixes.

@@ -37,9 +37,22 @@ fn check(ctx: &PodContext) -> Vec<Finding> {
         let limit_text = limit.map_or("no memory limit".to_string(), |l| {
             format!("memory limit {l}")
         });
+        // Critical while it is down or takes the pod down; once it runs again in a Ready
+        // (or finished) pod, the kill has hurt but the pod works: a warning.
+        let up_again = matches!(status.state, State::Running { .. }) && status.ready;
+        let pod_fine = matches!(ctx.view.phase.as_deref(), Some("Succeeded"))
+            || (ctx.view.phase.as_deref() == Some("Running") && ctx.pod_ready());
+        let severity = if current.is_none()
+            && (up_again || ctx.view.phase.as_deref() == Some("Succeeded"))
+            && pod_fine
+        {
+            Severity::Warning
+        } else {
+            Severity::Critical
+        };
         let mut finding = Finding::new(
             RULE.id,
-            Severity::Critical,
+            severity,
             format!(
                 "{}: OOMKilled (exit {}){restarts}{when}; {limit_text}",
                 label(c),

@@ -4,9 +4,10 @@
 
 use super::Rule;
 use crate::diagnose::PodContext;
-use crate::model::finding::Finding;
+use crate::model::finding::{Finding, Severity};
 use crate::model::order::{INIT_BLOCKED, SHUTDOWN_ORDER, SIDECAR_AS_INIT, STARTUP_ORDER};
 use crate::model::volumes as v;
+use crate::model::{Role, State};
 
 fn from_order(ctx: &PodContext, id: &str) -> Vec<Finding> {
     ctx.order_findings
@@ -38,7 +39,6 @@ macro_rules! reused_rules {
 }
 
 reused_rules! {
-    INIT_BLOCKED_RULE = from_order(INIT_BLOCKED), "an init container or an unstarted native sidecar holds the pod in Init";
     STARTUP = from_order(STARTUP_ORDER), "the app may start before a sidecar it depends on (classic proxy after the app, native sidecar without startupProbe)";
     SHUTDOWN = from_order(SHUTDOWN_ORDER), "shutdown hazards: classic sidecars stopping with the app, preStop longer than the grace period";
     MOUNT_OVER_ROOT = from_volumes(v::MOUNT_OVER_ROOT), "a volume is mounted at / or over a system directory";
@@ -75,6 +75,53 @@ fn as_init(ctx: &PodContext) -> Vec<Finding> {
                 "the server is v{major}.{minor}, which supports native sidecars: if the manifest sets restartPolicy: Always, a mutating webhook may have dropped it"
             )),
             None => finding,
+        })
+        .collect()
+}
+
+pub const INIT_BLOCKED_RULE: Rule = Rule {
+    id: INIT_BLOCKED,
+    title: "an init container or an unstarted native sidecar holds the pod in Init",
+    check: init_blocked,
+};
+
+/// With a clock, diagnose can say how much of a native sidecar's startupProbe budget is
+/// spent (`order` has no "now"): past the budget, or after a restart, the pod cannot start
+/// now, so the finding is critical.
+fn init_blocked(ctx: &PodContext) -> Vec<Finding> {
+    from_order(ctx, INIT_BLOCKED)
+        .into_iter()
+        .map(|mut finding| {
+            let Some(c) = finding
+                .container
+                .as_deref()
+                .and_then(|name| ctx.containers().find(|c| c.name == name))
+                .filter(|c| c.role == Role::NativeSidecar)
+            else {
+                return finding;
+            };
+            let Some(status) = &c.status else {
+                return finding;
+            };
+            let State::Running {
+                started_at: Some(started),
+            } = status.state
+            else {
+                return finding;
+            };
+            let Some(probe) = ctx.spec(&c.name).and_then(|s| s.startup_probe.as_ref()) else {
+                return finding;
+            };
+            let (delay, threshold, period, budget) = super::probe_kill::kill_budget(probe);
+            let used = ctx.now.duration_since(started).as_secs().max(0);
+            finding.evidence.push(format!(
+                "{} has run {}s of its startupProbe budget of {budget}s (initialDelaySeconds {delay} + periodSeconds {period} × failureThreshold {threshold}); when it runs out the kubelet kills {} and starts it again, and the pod stays in Init",
+                c.name, used, c.name
+            ));
+            if used > i64::from(budget) || status.restart_count > 0 {
+                finding.severity = Severity::Critical;
+            }
+            finding
         })
         .collect()
 }

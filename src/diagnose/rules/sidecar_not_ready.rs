@@ -12,17 +12,8 @@ pub const RULE: Rule = Rule {
     check,
 };
 
-fn pod_ready(ctx: &PodContext) -> bool {
-    ctx.source
-        .pod
-        .status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
-}
-
 fn check(ctx: &PodContext) -> Vec<Finding> {
-    if ctx.view.spec_only || ctx.deleting_or_finished() || pod_ready(ctx) {
+    if ctx.view.spec_only || ctx.deleting_or_finished() || ctx.pod_ready() {
         return Vec::new();
     }
     let mut findings = Vec::new();
