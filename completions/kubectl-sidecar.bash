@@ -96,7 +96,7 @@ _kubectl__sidecar() {
             return 0
             ;;
         kubectl__subcmd__sidecar__subcmd__diagnose)
-            opts="-n -A -l -c -o -f -h -V --namespace --all-namespaces --selector --field-selector --context --kubeconfig --request-timeout --container --output --color --filename --severity --fail-on --no-group --list-rules --help --version"
+            opts="-n -A -l -c -o -f -h -V --namespace --all-namespaces --selector --field-selector --context --kubeconfig --request-timeout --container --output --color --filename --severity --fail-on --no-group --memory-threshold --list-rules --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -168,6 +168,10 @@ _kubectl__sidecar() {
                     ;;
                 --fail-on)
                     COMPREPLY=($(compgen -W "info warning critical never" -- "${cur}"))
+                    return 0
+                    ;;
+                --memory-threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -396,7 +400,7 @@ _kubectl__sidecar() {
             return 0
             ;;
         kubectl__subcmd__sidecar__subcmd__ls)
-            opts="-n -A -l -c -o -f -h -V --namespace --all-namespaces --selector --field-selector --context --kubeconfig --request-timeout --container --output --color --filename --problems --only-problems --help --version"
+            opts="-n -A -l -c -o -f -h -V --namespace --all-namespaces --selector --field-selector --context --kubeconfig --request-timeout --container --output --color --filename --problems --only-problems --metrics --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

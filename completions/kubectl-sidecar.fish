@@ -51,6 +51,7 @@ never\t''"
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand ls" -s f -l filename -d 'Read pods from files instead of the cluster: a file, a directory or - for stdin (repeatable). Accepts Pod, List/PodList and workload manifests' -r -F
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand ls" -s A -l all-namespaces -d 'Select pods in every namespace'
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand ls" -l only-problems -l problems -d 'Show only containers that need attention (and the pods they belong to)'
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand ls" -l metrics -d 'Add live CPU and memory usage per container (metrics API; offline: PodMetrics dumps given with -f), with its share of the request and limit'
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand ls" -s h -l help -d 'Print help'
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand ls" -s V -l version -d 'Print version'
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand list" -s n -l namespace -d 'Namespace to use (default: the kubeconfig context\'s namespace, else "default")' -r
@@ -70,6 +71,7 @@ never\t''"
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand list" -s f -l filename -d 'Read pods from files instead of the cluster: a file, a directory or - for stdin (repeatable). Accepts Pod, List/PodList and workload manifests' -r -F
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand list" -s A -l all-namespaces -d 'Select pods in every namespace'
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand list" -l only-problems -l problems -d 'Show only containers that need attention (and the pods they belong to)'
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand list" -l metrics -d 'Add live CPU and memory usage per container (metrics API; offline: PodMetrics dumps given with -f), with its share of the request and limit'
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand list" -s h -l help -d 'Print help'
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand list" -s V -l version -d 'Print version'
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand order" -s n -l namespace -d 'Namespace to use (default: the kubeconfig context\'s namespace, else "default")' -r
@@ -130,6 +132,7 @@ complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand diagnose
 warning\t''
 critical\t''
 never\t''"
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand diagnose" -l memory-threshold -d 'Report memory usage at or above this percentage of the limit (metrics API or PodMetrics dumps given with -f)' -r
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand diagnose" -s A -l all-namespaces -d 'Select pods in every namespace'
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand diagnose" -l no-group -d 'List every pod\'s findings separately instead of merging replicas of a workload'
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand diagnose" -l list-rules -d 'Print the rule catalog (IDs and what they detect) and exit'

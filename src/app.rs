@@ -19,6 +19,7 @@ pub async fn run(
             let options = Options::from_args(&args.common, ambient)?;
             let ls = commands::ls::LsOptions {
                 only_problems: args.only_problems,
+                metrics: args.metrics,
             };
             commands::ls::run(&options, &ls, out, err).await
         }
@@ -53,6 +54,7 @@ pub async fn run(
                     FailOn::Critical => Some(Severity::Critical),
                 },
                 group_replicas: !args.no_group,
+                memory_threshold: args.memory_threshold,
             };
             commands::diagnose::run(&options, &diagnose, out, err).await
         }

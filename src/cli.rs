@@ -219,6 +219,11 @@ pub struct DiagnoseArgs {
     #[arg(long)]
     pub no_group: bool,
 
+    /// Report memory usage at or above this percentage of the limit (metrics API or
+    /// PodMetrics dumps given with -f)
+    #[arg(long, value_name = "PERCENT", default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub memory_threshold: u32,
+
     /// Print the rule catalog (IDs and what they detect) and exit
     #[arg(long)]
     pub list_rules: bool,
@@ -345,6 +350,11 @@ pub struct LsArgs {
     /// Show only containers that need attention (and the pods they belong to)
     #[arg(long, visible_alias = "problems")]
     pub only_problems: bool,
+
+    /// Add live CPU and memory usage per container (metrics API; offline: PodMetrics dumps
+    /// given with -f), with its share of the request and limit
+    #[arg(long)]
+    pub metrics: bool,
 }
 
 /// Flags shared by every subcommand, with kubectl's names and meanings.

@@ -1025,7 +1025,7 @@ fn discovery_documents_and_anonymous_access_for_kubectl() {
         .iter()
         .filter_map(|g| g["name"].as_str())
         .collect();
-    assert_eq!(names, ["apps", "batch"]);
+    assert_eq!(names, ["apps", "batch", "metrics.k8s.io"]);
     let core = get(&api, "/api/v1").json();
     assert_eq!(core["kind"], "APIResourceList");
     assert!(

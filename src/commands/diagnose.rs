@@ -23,6 +23,8 @@ pub struct DiagnoseOptions {
     /// Exit 3 when a finding at or above this exists; `None`: never.
     pub fail_on: Option<Severity>,
     pub group_replicas: bool,
+    /// `--memory-threshold`, percent of the limit.
+    pub memory_threshold: u32,
 }
 
 /// `-o json|yaml` of diagnose (docs/output-schema.md, docs/rules.md).
@@ -92,6 +94,8 @@ pub async fn run(
             .collect(),
         server_version: extras.server_version,
         have_events: extras.have_events,
+        metrics: extras.metrics,
+        memory_threshold: Some(diagnose_options.memory_threshold),
     };
     let mut diagnoser = Diagnoser::new(&evidence, options.now);
     let visited = opened

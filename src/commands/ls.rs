@@ -8,14 +8,17 @@ use regex::Regex;
 use super::{note_nothing_matched, run_per_pod};
 use crate::cli::OutputFormat;
 use crate::error::Result;
+use crate::model::metrics::MetricsIndex;
 use crate::model::{PodView, build_pod_view};
 use crate::options::Options;
 use crate::render::containers::{TableOptions, write_table};
 use crate::render::style::Palette;
-use crate::source::SourcePod;
+use crate::source::{SourcePod, load_metrics};
 
 pub struct LsOptions {
     pub only_problems: bool,
+    /// `--metrics`: join live usage from the metrics API (or PodMetrics dumps).
+    pub metrics: bool,
 }
 
 /// One pod's entry in the report, or `None` when the filters leave nothing of it.
@@ -23,8 +26,12 @@ fn pod_entry(
     pod: &SourcePod,
     container_filter: Option<&Regex>,
     only_problems: bool,
+    metrics: Option<&MetricsIndex>,
 ) -> Option<PodView> {
     let mut view = build_pod_view(pod);
+    if let Some(sample) = metrics.and_then(|m| m.get(&view.namespace, &view.name)) {
+        crate::model::metrics::join(&mut view.containers, sample);
+    }
     if let Some(re) = container_filter {
         view.containers.retain(|c| re.is_match(&c.name));
         if view.containers.is_empty() {
@@ -51,7 +58,16 @@ pub async fn run(
     err: &mut dyn Write,
 ) -> Result<()> {
     let filter = options.selection.container.as_ref();
+    // Usage is read before the pods so each pod is joined as it arrives.
+    let metrics = if ls.metrics {
+        let (samples, warnings) = load_metrics(&options.selection, &options.source).await;
+        super::print_warnings(err, &warnings);
+        Some(MetricsIndex::new(samples))
+    } else {
+        None
+    };
     let table = TableOptions {
+        metrics: ls.metrics,
         wide: options.output == OutputFormat::Wide,
         now: options.now,
         palette: Palette::new(options.color),
@@ -61,7 +77,7 @@ pub async fn run(
         "ContainerReport",
         out,
         err,
-        |pod| pod_entry(pod, filter, ls.only_problems),
+        |pod| pod_entry(pod, filter, ls.only_problems, metrics.as_ref()),
         |out, pods| write_table(out, pods, &table),
     )
     .await?;

@@ -13,6 +13,7 @@ use k8s_openapi::api::core::v1::Container;
 use serde::Serialize;
 
 use crate::model::finding::{Finding, Severity};
+use crate::model::metrics::{MetricsIndex, PodUsage};
 use crate::model::{ContainerView, PodView, Role, build_pod_view};
 use crate::render::age;
 use crate::source::SourcePod;
@@ -28,7 +29,14 @@ pub struct Evidence {
     pub server_version: Option<(u32, u32)>,
     /// Whether events were available at all (live, or events given in files).
     pub have_events: bool,
+    /// Usage samples (metrics API, or PodMetrics dumps in files).
+    pub metrics: Vec<PodUsage>,
+    /// `--memory-threshold`: percent of the limit at which memory usage is reported.
+    pub memory_threshold: Option<u32>,
 }
+
+/// The default of `--memory-threshold`.
+pub const DEFAULT_MEMORY_THRESHOLD: u32 = 90;
 
 /// Everything one rule sees about one pod.
 pub struct PodContext<'a> {
@@ -43,6 +51,9 @@ pub struct PodContext<'a> {
     /// rules that report them.
     pub order_findings: Vec<Finding>,
     pub volume_findings: Vec<Finding>,
+    /// The pod's usage sample, when metrics were read.
+    pub usage: Option<&'a PodUsage>,
+    pub memory_threshold: u32,
 }
 
 impl<'a> PodContext<'a> {
@@ -167,6 +178,7 @@ pub struct Diagnoser<'e> {
     /// Events by pod, built once: scanning all events for every pod was quadratic
     /// (30,000 pods with 3,000 events took 30 s). Each group keeps the events' order.
     events_by_pod: HashMap<(&'e str, &'e str), Vec<&'e PodEvent>>,
+    metrics: MetricsIndex,
     /// Per pod, by position: its verdict and findings.
     checked: Vec<(usize, PodDiagnosis)>,
     /// Selected pods per owning workload, for "3/3 pods of deploy/x".
@@ -186,6 +198,7 @@ impl<'e> Diagnoser<'e> {
             evidence,
             now,
             events_by_pod,
+            metrics: MetricsIndex::new(evidence.metrics.iter().cloned()),
             checked: Vec::new(),
             pods_per_owner: BTreeMap::new(),
         }
@@ -221,6 +234,11 @@ impl<'e> Diagnoser<'e> {
             now: self.now,
             order_findings: crate::model::order::order_findings(source),
             volume_findings: crate::model::volumes::volume_findings(source),
+            usage: self.metrics.get(&view.namespace, &view.name),
+            memory_threshold: self
+                .evidence
+                .memory_threshold
+                .unwrap_or(DEFAULT_MEMORY_THRESHOLD),
         };
         let mut pod_findings = rules::run_all(&ctx);
         verdict::link_consequences(&ctx, &mut pod_findings);

@@ -1070,3 +1070,38 @@ fn down_pods_are_never_healthy_even_when_filters_hide_their_findings() {
     assert!(diagnosis.healthy.is_empty());
     assert_eq!(diagnosis.reported().count(), 1);
 }
+
+#[test]
+fn unschedulable_pod_says_how_much_the_sidecars_add_to_its_request() {
+    let mut pod = verdict_fixture("native-vault-agent-crashloop.json");
+    pod["spec"]["nodeName"] = json!(null);
+    pod["status"] = json!({"phase": "Pending", "qosClass": "Burstable", "conditions": [
+        {"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+         "lastTransitionTime": "2026-11-23T11:41:01Z",
+         "message": "0/3 nodes are available: 3 Insufficient memory."}]});
+    let mut scheduling = event(
+        &pod,
+        "vault-agent",
+        "FailedScheduling",
+        "0/3 nodes are available: 3 Insufficient memory. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.",
+        12,
+    );
+    scheduling.container = None;
+    let evidence = Evidence {
+        events: vec![scheduling],
+        have_events: true,
+        ..Evidence::default()
+    };
+    let p = diagnose_one(pod, &evidence);
+    let f = only(&p.findings, "events");
+    assert_eq!(f.finding.severity, Severity::Critical);
+    assert!(
+        f.finding.evidence.contains(
+            &"the pod's effective request is cpu 125m (sidecars add 25m), memory 224Mi (sidecars add 32Mi)"
+                .to_string()
+        ),
+        "{:#?}",
+        f.finding.evidence
+    );
+    assert_eq!(headline(&p).0, verdict::Outcome::Pending);
+}

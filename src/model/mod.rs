@@ -6,6 +6,7 @@
 
 pub mod finding;
 pub mod kubectl;
+pub mod metrics;
 pub mod order;
 pub mod quantity;
 pub mod sidecar_kind;
@@ -247,6 +248,9 @@ pub struct ContainerView {
     /// A short reason when this container needs attention (shown as `!` in tables).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
+    /// Live usage from the metrics API (`ls --metrics`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<metrics::UsageView>,
 }
 
 impl ContainerView {
@@ -307,6 +311,9 @@ pub struct PodView {
     pub deleting_since: Option<Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
+    /// What the scheduler reserves for the pod, native sidecars included (KEP-753).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effective_requests: Option<metrics::EffectiveRequestsView>,
     pub containers: Vec<ContainerView>,
 }
 
@@ -550,6 +557,7 @@ pub fn build_pod_view(source: &SourcePod) -> PodView {
             has_readiness_probe: c.readiness_probe.is_some(),
             has_liveness_probe: c.liveness_probe.is_some(),
             problem,
+            usage: None,
         });
     };
 
@@ -626,6 +634,7 @@ pub fn build_pod_view(source: &SourcePod) -> PodView {
         start_time: status.and_then(|s| s.start_time.as_ref()).map(|t| t.0),
         deleting_since: pod.metadata.deletion_timestamp.as_ref().map(|t| t.0),
         problem,
+        effective_requests: spec.map(|s| metrics::effective_requests_view(s, main)),
         containers,
     }
 }

@@ -17,6 +17,8 @@ use crate::model::{ContainerView, PodView, Role, State, Termination};
 
 pub struct TableOptions {
     pub wide: bool,
+    /// `--metrics`: usage columns.
+    pub metrics: bool,
     pub now: Timestamp,
     pub palette: Palette,
 }
@@ -32,6 +34,9 @@ pub fn write_table(out: &mut dyn Write, pods: &[PodView], opts: &TableOptions) -
         .force_no_tty();
     let mut header = vec!["", "CONTAINER", "ROLE", "#", "READY", "STATE", "RESTARTS"];
     header.extend(["LAST TERMINATION", "AGE"]);
+    if opts.metrics {
+        header.extend(["CPU", "%REQ/%LIM", "MEM", "%REQ/%LIM"]);
+    }
     if opts.wide {
         header.extend(["IMAGE", "CPU REQ/LIM", "MEM REQ/LIM", "PORTS"]);
     }
@@ -69,6 +74,16 @@ pub fn write_table(out: &mut dyn Write, pods: &[PodView], opts: &TableOptions) -
         writeln!(out, "{}", pod_line(pod, false, opts.now, &opts.palette)).map_err(write_error)?;
         if let Some(message) = &pod.message {
             writeln!(out, "  message: {}", message.trim()).map_err(write_error)?;
+        }
+        if opts.wide
+            && let Some(r) = &pod.effective_requests
+        {
+            writeln!(
+                out,
+                "  effective requests: cpu {} (sidecars add {}), memory {} (sidecars add {})",
+                r.cpu, r.sidecars_cpu, r.memory, r.sidecars_memory
+            )
+            .map_err(write_error)?;
         }
         if rows == 0 {
             writeln!(out, "  (no containers selected)").map_err(write_error)?;
@@ -196,6 +211,9 @@ fn container_row(pod: &PodView, c: &ContainerView, opts: &TableOptions) -> Vec<S
         last,
         state_age,
     ];
+    if opts.metrics {
+        row.extend(usage_cells(c, p));
+    }
     if opts.wide {
         row.push(c.image.clone());
         row.push(request_limit(c, "cpu"));
@@ -211,6 +229,33 @@ fn container_row(pod: &PodView, c: &ContainerView, opts: &TableOptions) -> Vec<S
         });
     }
     row
+}
+
+/// `CPU`, `%REQ/%LIM`, `MEM`, `%REQ/%LIM`; `-` where unknown. Memory at 90 % of its limit or
+/// more is marked with `!` (meaning not by color alone).
+fn usage_cells(c: &ContainerView, p: &Palette) -> [String; 4] {
+    let Some(u) = &c.usage else {
+        return [
+            "-".to_string(),
+            "-".to_string(),
+            "-".to_string(),
+            "-".to_string(),
+        ];
+    };
+    let pct = |v: Option<u32>| v.map_or("-".to_string(), |v| format!("{v}%"));
+    let pair = |req: Option<u32>, lim: Option<u32>| format!("{}/{}", pct(req), pct(lim));
+    let memory_pair = pair(u.memory_of_request, u.memory_of_limit);
+    let memory_pair = if u.memory_of_limit.is_some_and(|l| l >= 90) {
+        p.paint(&format!("{memory_pair} {MARKER}"), Tone::Bad)
+    } else {
+        memory_pair
+    };
+    [
+        u.cpu.clone().unwrap_or_else(|| "-".to_string()),
+        pair(u.cpu_of_request, u.cpu_of_limit),
+        u.memory.clone().unwrap_or_else(|| "-".to_string()),
+        memory_pair,
+    ]
 }
 
 fn state_cell(c: &ContainerView, state: &State, started: Option<bool>) -> (String, Tone) {

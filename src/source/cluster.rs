@@ -497,6 +497,50 @@ impl Cluster {
         }
     }
 
+    /// PodMetrics (`metrics.k8s.io/v1beta1`) of the selected namespaces, one list per
+    /// namespace (one cluster-wide list for `-A`), the label selector passed through.
+    pub async fn pod_metrics(
+        &self,
+        namespaces: Option<&[String]>,
+        label_selector: Option<&str>,
+    ) -> Result<Vec<crate::model::metrics::PodUsage>> {
+        const BASE: &str = "/apis/metrics.k8s.io/v1beta1";
+        let targets: Vec<(String, String)> = match namespaces {
+            None => vec![(format!("{BASE}/pods"), "in all namespaces".to_string())],
+            Some(namespaces) => namespaces
+                .iter()
+                .map(|ns| {
+                    (
+                        format!("{BASE}/namespaces/{ns}/pods"),
+                        format!("in namespace {ns}"),
+                    )
+                })
+                .collect(),
+        };
+        let mut params = ListParams::default();
+        if let Some(selector) = label_selector {
+            params = params.labels(selector);
+        }
+        let mut samples = Vec::new();
+        for (url, scope) in targets {
+            let action = format!("read pod metrics {scope}");
+            let request = kube::core::Request::new(&url)
+                .list(&params)
+                .map_err(|e| self.explain(&action, kube::Error::BuildRequest(e)))?;
+            let body = self.fetch(request, &action).await?;
+            let list: serde_json::Value = serde_json::from_slice(&body)
+                .map_err(|e| self.explain(&action, kube::Error::SerdeError(e)))?;
+            samples.extend(
+                list.get("items")
+                    .and_then(serde_json::Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(crate::model::metrics::PodUsage::from_api),
+            );
+        }
+        Ok(samples)
+    }
+
     /// The last `tail` lines of a container's previous instance.
     pub async fn previous_log(
         &self,

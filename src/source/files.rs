@@ -40,6 +40,7 @@ struct Collected {
     warnings: Vec<String>,
     /// `Kind "name"` of every object skipped, for the error when nothing else was found.
     skipped: Vec<String>,
+    metrics: Vec<crate::model::metrics::PodUsage>,
 }
 
 pub fn load(paths: &[PathBuf], selection: &Selection, stdin: &mut dyn Read) -> Result<Loaded> {
@@ -70,8 +71,29 @@ pub fn load(paths: &[PathBuf], selection: &Selection, stdin: &mut dyn Read) -> R
     Ok(Loaded {
         pods,
         events: collected.events,
+        metrics: collected.metrics,
         warnings: collected.warnings,
     })
+}
+
+/// The PodMetrics among the files (stdin is left to the pods); unreadable files were already
+/// reported by the pod loader, so they are skipped here.
+pub fn load_metrics(paths: &[PathBuf]) -> (Vec<crate::model::metrics::PodUsage>, Vec<String>) {
+    let mut collected = Collected::default();
+    let mut no_stdin = std::io::empty();
+    for path in paths.iter().filter(|p| p.as_os_str() != "-") {
+        for input in read_inputs(path, &mut no_stdin).unwrap_or_default() {
+            let _ = parse_input(&input, &mut collected);
+        }
+    }
+    let mut warnings = Vec::new();
+    if collected.metrics.is_empty() {
+        warnings.push(
+            "no PodMetrics in the files: usage is unknown (add a dump of kubectl get --raw /apis/metrics.k8s.io/v1beta1/namespaces/NS/pods)"
+                .to_string(),
+        );
+    }
+    (collected.metrics, warnings)
 }
 
 fn display_path(path: &Path) -> String {
@@ -281,6 +303,17 @@ fn add_object(doc: Value, item_kind: Option<&str>, place: &str, out: &mut Collec
     if kind == "Event" {
         let event: Event = serde_json::from_value(doc).map_err(decode_error)?;
         out.events.push(event);
+        return Ok(());
+    }
+
+    // `kubectl get --raw /apis/metrics.k8s.io/v1beta1/namespaces/NS/pods` dumps.
+    if kind == "PodMetrics" {
+        match crate::model::metrics::PodUsage::from_api(&doc) {
+            Some(sample) => out.metrics.push(sample),
+            None => out.warnings.push(format!(
+                "{place}: skipping PodMetrics \"{name}\": no metadata.name"
+            )),
+        }
         return Ok(());
     }
 

@@ -38,6 +38,8 @@ pub struct Loaded {
     /// Events read from files (`kubectl get events -o json` dumps); live events are fetched
     /// separately, only by the commands that use them.
     pub events: Vec<Event>,
+    /// PodMetrics read from files (`kubectl get --raw /apis/metrics.k8s.io/…` dumps).
+    pub metrics: Vec<crate::model::metrics::PodUsage>,
     pub warnings: Vec<String>,
 }
 
@@ -96,7 +98,46 @@ pub struct Extras {
     pub server_version: Option<(u32, u32)>,
     /// Whether events were read at all (live, or present in the files).
     pub have_events: bool,
+    /// PodMetrics samples (live from the metrics API, or PodMetrics dumps among the files).
+    pub metrics: Vec<crate::model::metrics::PodUsage>,
     pub warnings: Vec<String>,
+}
+
+/// The one line saying why usage is unknown: no metrics API is never a failure.
+pub fn metrics_warning(e: &crate::error::Error) -> String {
+    format!(
+        "{}; usage is unknown (is metrics-server installed, and may you get pods.metrics.k8s.io?)",
+        e.message
+    )
+}
+
+/// Usage samples for `ls --metrics`: PodMetrics dumps among the files (not stdin, which the
+/// pods are read from), or the metrics API. No metrics is a warning, never a failure.
+pub async fn load_metrics(
+    selection: &Selection,
+    source: &SourceChoice,
+) -> (Vec<crate::model::metrics::PodUsage>, Vec<String>) {
+    match source {
+        SourceChoice::Files(paths) => files::load_metrics(paths),
+        SourceChoice::Cluster(options) => {
+            let cluster = match cluster::Cluster::connect(options).await {
+                Ok(cluster) => cluster,
+                Err(e) => return (Vec::new(), vec![metrics_warning(&e)]),
+            };
+            let namespaces = match &selection.scope {
+                Scope::AllNamespaces => None,
+                Scope::Namespace(Some(ns)) => Some(vec![ns.clone()]),
+                Scope::Namespace(None) => Some(vec![cluster.default_namespace.clone()]),
+            };
+            match cluster
+                .pod_metrics(namespaces.as_deref(), selection.label_selector.as_deref())
+                .await
+            {
+                Ok(samples) => (samples, Vec::new()),
+                Err(e) => (Vec::new(), vec![metrics_warning(&e)]),
+            }
+        }
+    }
 }
 
 /// How many previous logs are fetched at once.
@@ -132,6 +173,7 @@ impl Opened {
                 return Extras {
                     have_events: !loaded.events.is_empty(),
                     events: std::mem::take(&mut loaded.events),
+                    metrics: std::mem::take(&mut loaded.metrics),
                     ..Extras::default()
                 };
             }
@@ -142,9 +184,10 @@ impl Opened {
             Scope::Namespace(Some(ns)) => Some(vec![ns.clone()]),
             Scope::Namespace(None) => Some(vec![cluster.default_namespace.clone()]),
         };
-        let (events, version) = futures::join!(
+        let (events, version, metrics) = futures::join!(
             cluster.pod_events(namespaces.as_deref()),
-            cluster.server_version()
+            cluster.server_version(),
+            cluster.pod_metrics(namespaces.as_deref(), selection.label_selector.as_deref())
         );
         let mut extras = Extras::default();
         match events {
@@ -159,6 +202,10 @@ impl Opened {
         match version {
             Ok(version) => extras.server_version = Some(version),
             Err(e) => extras.warnings.push(e.message),
+        }
+        match metrics {
+            Ok(metrics) => extras.metrics = metrics,
+            Err(e) => extras.warnings.push(metrics_warning(&e)),
         }
         extras
     }

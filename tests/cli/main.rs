@@ -10,6 +10,7 @@ mod fuzz;
 mod krew;
 mod logs;
 mod ls;
+mod metrics;
 mod order;
 mod robustness;
 mod verdict;

@@ -46,22 +46,42 @@ fn verdicts(report: &serde_json::Value) -> Vec<(String, String, String, String)>
         .map(|p| {
             let v = &p["verdict"];
             let s = |x: &serde_json::Value| x.as_str().unwrap_or("-").to_string();
-            (s(&p["pod"]), s(&v["outcome"]), s(&v["container"]), s(&v["rule"]))
+            (
+                s(&p["pod"]),
+                s(&v["outcome"]),
+                s(&v["container"]),
+                s(&v["rule"]),
+            )
         })
         .collect()
 }
 
 fn expected_verdicts() -> Vec<(String, String, String, String)> {
     [
-        ("db-migrate-29385110-4kq8t", "failed", "migrate", "pod-failed"),
+        (
+            "db-migrate-29385110-4kq8t",
+            "failed",
+            "migrate",
+            "pod-failed",
+        ),
         (
             "invoice-report-29385100-7d2xw",
             "failed",
             "cloud-sql-proxy",
             "sidecar-failed-pod",
         ),
-        ("orders-7b9f6c4d8-h5s9k", "stuck-in-init", "vault-agent", "crash-loop"),
-        ("payments-6f7c9d8b5-r8wzt", "stuck-in-init", "envoy", "init-blocked"),
+        (
+            "orders-7b9f6c4d8-h5s9k",
+            "stuck-in-init",
+            "vault-agent",
+            "crash-loop",
+        ),
+        (
+            "payments-6f7c9d8b5-r8wzt",
+            "stuck-in-init",
+            "envoy",
+            "init-blocked",
+        ),
     ]
     .iter()
     .map(|(a, b, c, d)| (a.to_string(), b.to_string(), c.to_string(), d.to_string()))
@@ -157,6 +177,9 @@ fn live_verdicts_golden_table_and_json() {
     let report = json(&out.stdout);
     assert_eq!(verdicts(&report), expected_verdicts());
     // Live, the startup probe's Unhealthy events are evidence of the consequence.
-    assert!(out.stdout.contains("event Unhealthy x24: Startup probe failed"));
+    assert!(
+        out.stdout
+            .contains("event Unhealthy x24: Startup probe failed")
+    );
     assert!(api.requests().iter().all(|r| r.method == "GET"));
 }

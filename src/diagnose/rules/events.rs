@@ -47,12 +47,28 @@ fn check(ctx: &PodContext) -> Vec<Finding> {
         .map(|((container, reason), (count, last, message))| {
             let when = last.map(|at| format!(", last {}", ctx.ago(at))).unwrap_or_default();
             let about = container.map(|c| format!("{c}: ")).unwrap_or_default();
+            // An unschedulable pod cannot start now: critical (severity policy).
+            let severity = if reason == "FailedScheduling" && ctx.view.phase.as_deref() == Some("Pending") {
+                Severity::Critical
+            } else {
+                Severity::Warning
+            };
             let mut finding = Finding::new(
                 RULE.id,
-                Severity::Warning,
+                severity,
                 format!("{about}{reason} x{count}{when}: {message}"),
             )
             .evidence(format!("event type=Warning reason={reason} count={count}"));
+            if reason == "FailedScheduling"
+                && message.contains("Insufficient")
+                && let Some(r) = &ctx.view.effective_requests
+            {
+                // The scheduler fits the effective request, which sidecars enlarge.
+                finding = finding.evidence(format!(
+                    "the pod's effective request is cpu {} (sidecars add {}), memory {} (sidecars add {})",
+                    r.cpu, r.sidecars_cpu, r.memory, r.sidecars_memory
+                ));
+            }
             if let Some(c) = container {
                 finding = finding.container(c);
             }

@@ -9,6 +9,7 @@ mod evicted;
 mod hook_failed;
 mod image_pull;
 mod job_sidecar;
+mod memory_usage;
 mod no_resources;
 mod oom_killed;
 mod pod_failed;
@@ -57,9 +58,11 @@ pub const RULES: &[Rule] = &[
     reused::WRITER_READ_ONLY,
     reused::MEMORY_EMPTYDIR,
     reused::UID_MISMATCH,
+    memory_usage::NEAR_LIMIT,
     reused::STARTUP,
     reused::SHUTDOWN,
     no_resources::RULE,
+    memory_usage::OVER_REQUEST,
     reused::EMPTYDIR_NOT_SHARED,
     reused::VOLUME_UNUSED,
     reused::SUBPATH_NO_UPDATES,

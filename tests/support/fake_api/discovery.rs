@@ -16,16 +16,16 @@ pub(super) fn document(path: &str) -> Option<Value> {
         }));
     }
     if path == "/apis" {
-        let mut groups: Vec<&str> = RESOURCES
+        let mut groups: Vec<(&str, &str)> = RESOURCES
             .iter()
-            .map(|r| r.group)
-            .filter(|g| !g.is_empty())
+            .map(|r| (r.group, r.version))
+            .filter(|(g, _)| !g.is_empty())
             .collect();
         groups.dedup();
         let groups: Vec<Value> = groups
             .iter()
-            .map(|g| {
-                let version = json!({"groupVersion": format!("{g}/v1"), "version": "v1"});
+            .map(|(g, v)| {
+                let version = json!({"groupVersion": format!("{g}/{v}"), "version": v});
                 json!({"name": g, "versions": [version], "preferredVersion": version})
             })
             .collect();

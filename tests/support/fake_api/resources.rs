@@ -41,6 +41,14 @@ pub(super) const RESOURCES: &[Resource] = &[
     resource("apps", "daemonsets", "DaemonSet", true),
     resource("batch", "jobs", "Job", true),
     resource("batch", "cronjobs", "CronJob", true),
+    // metrics-server's PodMetrics: an empty list unless fixtures add some.
+    Resource {
+        group: "metrics.k8s.io",
+        version: "v1beta1",
+        plural: "pods",
+        kind: "PodMetrics",
+        namespaced: true,
+    },
 ];
 
 impl Resource {
@@ -71,6 +79,15 @@ impl Resource {
         RESOURCES
             .iter()
             .find(|r| r.plural == name || r.kind == name)
+    }
+
+    /// The store's name for this type: its plural, group-qualified where a plural repeats
+    /// (metrics-server's `pods`).
+    pub fn store_key(&self) -> &'static str {
+        match (self.group, self.plural) {
+            ("metrics.k8s.io", "pods") => "pods.metrics.k8s.io",
+            (_, plural) => plural,
+        }
     }
 
     /// `v1`, `apps/v1`.

@@ -61,7 +61,7 @@ impl Store {
             let Some(resource) = resource else { continue };
             match text(&obj, "/metadata/resourceVersion").parse::<u64>() {
                 Ok(rv) => store.resource_version = store.resource_version.max(rv),
-                Err(_) => unversioned.push((resource.plural, key_of(resource, &obj))),
+                Err(_) => unversioned.push((resource.store_key(), key_of(resource, &obj))),
             }
             store.insert(resource, obj);
         }
@@ -126,7 +126,7 @@ impl Store {
     fn insert(&mut self, resource: &'static Resource, obj: Value) {
         let key = key_of(resource, &obj);
         self.objects
-            .entry(resource.plural)
+            .entry(resource.store_key())
             .or_default()
             .insert(key, obj);
     }
@@ -177,7 +177,7 @@ impl Store {
                 Some(old) => text(old, "/metadata/uid"),
                 None => fake_uid(&format!(
                     "{}/{}/{name}/{}",
-                    resource.plural,
+                    resource.store_key(),
                     namespace.as_deref().unwrap_or_default(),
                     self.resource_version + 1
                 )),
@@ -201,7 +201,7 @@ impl Store {
             Some(ns) if resource.namespaced => format!("{ns}/{name}"),
             _ => name.to_string(),
         };
-        let removed = self.objects.get_mut(resource.plural)?.remove(&key)?;
+        let removed = self.objects.get_mut(resource.store_key())?.remove(&key)?;
         self.resource_version += 1;
         Some(removed)
     }
@@ -216,7 +216,7 @@ impl Store {
             Some(ns) if resource.namespaced => format!("{ns}/{name}"),
             _ => name.to_string(),
         };
-        self.objects.get(resource.plural)?.get(&key)
+        self.objects.get(resource.store_key())?.get(&key)
     }
 
     /// Objects of a resource in key order, in one namespace or (None) everywhere, each with its
@@ -234,7 +234,7 @@ impl Store {
         };
         let from = Bound::Included(format!("{prefix}{}", from.unwrap_or_default()));
         self.objects
-            .get(resource.plural)
+            .get(resource.store_key())
             .into_iter()
             .flat_map(move |objects| objects.range((from.clone(), Bound::Unbounded)))
             .map(move |(key, obj)| (key.strip_prefix(prefix.as_str()), obj))
