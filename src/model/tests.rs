@@ -485,7 +485,9 @@ fn completed_pod_shows_first_failing_container_like_server_1_36() {
     let done = || exited(0, Some("Completed"), None);
     let error = || exited(143, Some("Error"), None);
     let run = || json!({"running": {"startedAt": "2026-11-23T10:00:00Z"}});
-    let cases: Vec<(&str, [Value; 3], [bool; 3], bool, &str)> = vec![
+    // (what, states, containers ready, pod Ready, expected STATUS)
+    type Case = (&'static str, [Value; 3], [bool; 3], bool, &'static str);
+    let cases: Vec<Case> = vec![
         (
             "sidecar after main exited 143",
             [done(), error(), done()],
