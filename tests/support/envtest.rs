@@ -296,22 +296,24 @@ impl ControlPlane {
         self.kubectl(&args, None);
     }
 
+    /// `curl ARGS` (for requests kubectl cannot make); panics when curl fails.
+    pub fn curl(&self, args: &[&str]) -> String {
+        let (ok, out, err) = run(Command::new("curl").arg("-sSk").args(args), None);
+        assert!(ok, "curl {args:?}: {err}");
+        out
+    }
+
     /// The server's own Table rows (what `kubectl get pods` prints) for the pods of
     /// `namespace`: name → (READY, STATUS, RESTARTS count).
     pub fn pod_table(&self, namespace: &str) -> HashMap<String, (String, String, u32)> {
         let url = format!("{}/api/v1/namespaces/{namespace}/pods", self.server);
-        let (ok, out, err) = run(
-            Command::new("curl").args([
-                "-sSk",
-                "-H",
-                &format!("Authorization: Bearer {ADMIN_TOKEN}"),
-                "-H",
-                "Accept: application/json;as=Table;v=v1;g=meta.k8s.io",
-                &url,
-            ]),
-            None,
-        );
-        assert!(ok, "curl {url}: {err}");
+        let out = self.curl(&[
+            "-H",
+            &format!("Authorization: Bearer {ADMIN_TOKEN}"),
+            "-H",
+            "Accept: application/json;as=Table;v=v1;g=meta.k8s.io",
+            &url,
+        ]);
         let table: Value = serde_json::from_str(&out).expect("Table JSON");
         assert_eq!(table["kind"], "Table", "{out}");
         let columns: Vec<&str> = table["columnDefinitions"]
