@@ -33,6 +33,8 @@ const NODES: [&str; 3] = ["worker-1", "worker-2", "worker-3"];
 pub struct ControlPlane {
     pub dir: PathBuf,
     pub server: String,
+    /// etcd's client URL (its JSON gateway answers `/v3/kv/...`).
+    pub etcd: String,
     pub admin: PathBuf,
     pub viewer: PathBuf,
     pub kubelet: Kubelet,
@@ -212,6 +214,7 @@ impl ControlPlane {
         let plane = ControlPlane {
             dir,
             server,
+            etcd: format!("http://127.0.0.1:{client}"),
             admin,
             viewer,
             kubelet,
@@ -301,6 +304,42 @@ impl ControlPlane {
         let (ok, out, err) = run(Command::new("curl").arg("-sSk").args(args), None);
         assert!(ok, "curl {args:?}: {err}");
         out
+    }
+
+    /// `GET path` as the admin, the JSON answer (a `Status` for errors).
+    pub fn get_json(&self, path: &str) -> Value {
+        let out = self.curl(&[
+            "-H",
+            &format!("Authorization: Bearer {ADMIN_TOKEN}"),
+            &format!("{}{path}", self.server),
+        ]);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("GET {path}: {e}: {out}"))
+    }
+
+    /// Compacts etcd's history up to its current revision (the API server does so every
+    /// 5 minutes); returns that revision.
+    pub fn compact_etcd(&self) -> u64 {
+        let range = self.curl(&[
+            "-X",
+            "POST",
+            &format!("{}/v3/kv/range", self.etcd),
+            "-d",
+            r#"{"key":"AA=="}"#,
+        ]);
+        let range: Value = serde_json::from_str(&range).expect("etcd range answer");
+        let revision: u64 = range["header"]["revision"]
+            .as_str()
+            .and_then(|r| r.parse().ok())
+            .expect("etcd revision");
+        let body = json!({"revision": revision.to_string(), "physical": true}).to_string();
+        self.curl(&[
+            "-X",
+            "POST",
+            &format!("{}/v3/kv/compaction", self.etcd),
+            "-d",
+            &body,
+        ]);
+        revision
     }
 
     /// The server's own Table rows (what `kubectl get pods` prints) for the pods of
