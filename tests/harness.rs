@@ -941,6 +941,20 @@ fn injected_failures_match_the_path_prefix() {
 }
 
 #[test]
+fn injected_410_is_the_real_servers_expired_continue() {
+    // As a v1.36.2 server answered a continue token after etcd compacted its revision.
+    let api = FakeApi::builder()
+        .object(webserver_pod())
+        .fail_path("/api/v1/pods", 410)
+        .start();
+    get(&api, "/api/v1/pods?limit=1&continue=x").assert_status(
+        410,
+        "Expired",
+        "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.",
+    );
+}
+
+#[test]
 fn throttling_answers_429_with_retry_after_for_the_first_requests_only() {
     let api = FakeApi::builder()
         .object(webserver_pod())

@@ -3,6 +3,13 @@
 //! A port of `printPod` (kubernetes `pkg/printers/internalversion/printers.go`). Many UIs got
 //! native sidecars wrong (showing `Init:1/2` for a running pod); users compare us with
 //! kubectl, so we follow its logic step by step rather than re-deriving it.
+//!
+//! `kubectl get pods` prints the rows the API server's own Table printer returns, so the
+//! rules are the server's: those of v1.29–v1.35 (native sidecars in READY and RESTARTS) plus
+//! the v1.36 rule that a pod which would read `Completed` shows the reason of the first
+//! regular container that exited non-zero (`Error`, `OOMKilled`, `ExitCode:N`), unless a
+//! container still runs and the pod is Ready. The envtest tier (`tests/envtest/`) checks
+//! every scenario pod against a real v1.36.2 server's Table rows.
 
 use std::collections::HashMap;
 
@@ -142,6 +149,8 @@ pub fn summarize(pod: &Pod) -> KubectlSummary {
         restarts = restartable_restarts;
         last_restart = restartable_last_restart;
         let mut has_running = false;
+        // The reason of the first regular container (in spec order) that exited non-zero.
+        let mut failing: Option<String> = None;
         let statuses = status
             .and_then(|s| s.container_statuses.as_deref())
             .unwrap_or_default();
@@ -164,17 +173,24 @@ pub fn summarize(pod: &Pod) -> KubectlSummary {
                         None => format!("ExitCode:{}", t.exit_code),
                     },
                 };
+                if t.exit_code != 0 {
+                    failing = Some(reason.clone());
+                }
             } else if cs.ready && state.is_some_and(|s| s.running.is_some()) {
                 has_running = true;
                 ready += 1;
             }
         }
-        if reason == "Completed" && has_running {
-            reason = if condition_true(pod, "Ready") {
-                "Running".to_string()
-            } else {
-                "NotReady".to_string()
-            };
+        // A pod that would read `Completed` shows a failing container's reason instead,
+        // unless a container still runs and the pod is Ready (the v1.36 server printer).
+        if reason == "Completed" {
+            if has_running && condition_true(pod, "Ready") {
+                reason = "Running".to_string();
+            } else if let Some(failing) = failing {
+                reason = failing;
+            } else if has_running {
+                reason = "NotReady".to_string();
+            }
         }
     }
 

@@ -444,3 +444,158 @@ fn scheduling_gated_pod() {
     });
     assert_eq!(view(pod).status.as_deref(), Some("SchedulingGated"));
 }
+
+/// A pod of three regular containers `c0..c2` with the given states and pod conditions.
+fn three_containers(states: [Value; 3], ready: [bool; 3], pod_ready: bool) -> Value {
+    let statuses: Vec<Value> = states
+        .into_iter()
+        .zip(ready)
+        .enumerate()
+        .map(|(i, (state, ready))| {
+            json!({"name": format!("c{i}"), "image": "x", "imageID": "", "ready": ready,
+                   "restartCount": 0, "state": state, "lastState": {}})
+        })
+        .collect();
+    json!({
+        "metadata": {"name": "p", "namespace": "ns"},
+        "spec": {"restartPolicy": "Never", "containers": [
+            {"name": "c0", "image": "x"}, {"name": "c1", "image": "x"}, {"name": "c2", "image": "x"}]},
+        "status": {"phase": "Running",
+            "conditions": [{"type": "Ready", "status": if pod_ready { "True" } else { "False" }}],
+            "containerStatuses": statuses}
+    })
+}
+
+fn exited(code: i32, reason: Option<&str>, signal: Option<i32>) -> Value {
+    let mut t = json!({"exitCode": code, "startedAt": "2026-11-23T10:00:00Z",
+                       "finishedAt": "2026-11-23T10:01:00Z"});
+    if let Some(r) = reason {
+        t["reason"] = json!(r);
+    }
+    if let Some(s) = signal {
+        t["signal"] = json!(s);
+    }
+    json!({"terminated": t})
+}
+
+/// STATUS when the pod would otherwise read `Completed`: each case was read back from a
+/// v1.36.2 API server's Table printer (`kubectl get pods`).
+#[test]
+fn completed_pod_shows_first_failing_container_like_server_1_36() {
+    let done = || exited(0, Some("Completed"), None);
+    let error = || exited(143, Some("Error"), None);
+    let run = || json!({"running": {"startedAt": "2026-11-23T10:00:00Z"}});
+    // (what, states, containers ready, pod Ready, expected STATUS)
+    type Case = (&'static str, [Value; 3], [bool; 3], bool, &'static str);
+    let cases: Vec<Case> = vec![
+        (
+            "sidecar after main exited 143",
+            [done(), error(), done()],
+            [false; 3],
+            false,
+            "Error",
+        ),
+        (
+            "first failing wins",
+            [done(), error(), exited(137, Some("OOMKilled"), None)],
+            [false; 3],
+            false,
+            "Error",
+        ),
+        (
+            "first failing wins (OOM)",
+            [done(), exited(137, Some("OOMKilled"), None), error()],
+            [false; 3],
+            false,
+            "OOMKilled",
+        ),
+        (
+            "no reason",
+            [done(), exited(143, None, None), done()],
+            [false; 3],
+            false,
+            "ExitCode:143",
+        ),
+        (
+            "signal",
+            [done(), exited(137, None, Some(9)), done()],
+            [false; 3],
+            false,
+            "Signal:9",
+        ),
+        (
+            "signal with exit 0 is not failing",
+            [done(), exited(0, None, Some(15)), done()],
+            [false; 3],
+            false,
+            "Completed",
+        ),
+        (
+            "reason Error with exit 0 is not failing",
+            [done(), exited(0, Some("Error"), None), done()],
+            [false; 3],
+            false,
+            "Completed",
+        ),
+        (
+            "waiting is not failing",
+            [
+                done(),
+                json!({"waiting": {"reason": "CrashLoopBackOff"}}),
+                done(),
+            ],
+            [false; 3],
+            false,
+            "Completed",
+        ),
+        (
+            "running and Ready wins",
+            [done(), error(), run()],
+            [false, false, true],
+            true,
+            "Running",
+        ),
+        (
+            "failing beats NotReady",
+            [done(), run(), error()],
+            [false, true, false],
+            false,
+            "Error",
+        ),
+        (
+            "NotReady without failing",
+            [done(), run(), done()],
+            [false, true, false],
+            false,
+            "NotReady",
+        ),
+        (
+            "Ready pod with nothing running",
+            [done(), error(), done()],
+            [false; 3],
+            true,
+            "Error",
+        ),
+    ];
+    for (what, states, ready, pod_ready, expected) in cases {
+        let v = view(three_containers(states, ready, pod_ready));
+        assert_eq!(v.status.as_deref(), Some(expected), "{what}");
+    }
+}
+
+#[test]
+fn failing_native_sidecar_does_not_replace_completed() {
+    // Initialized pod: the native sidecar's exit 143 is not a regular container's failure.
+    let pod = json!({
+        "metadata": {"name": "p", "namespace": "ns"},
+        "spec": {"restartPolicy": "Never",
+            "initContainers": [{"name": "side", "image": "x", "restartPolicy": "Always"}],
+            "containers": [{"name": "main", "image": "x"}]},
+        "status": {"phase": "Succeeded", "conditions": [{"type": "Initialized", "status": "True"}],
+            "initContainerStatuses": [{"name": "side", "image": "x", "imageID": "", "ready": false,
+                "started": false, "restartCount": 0, "state": exited(143, Some("Error"), None)}],
+            "containerStatuses": [{"name": "main", "image": "x", "imageID": "", "ready": false,
+                "restartCount": 0, "state": exited(0, Some("Completed"), None)}]}
+    });
+    assert_eq!(view(pod).status.as_deref(), Some("Completed"));
+}

@@ -5,5 +5,7 @@
 #![allow(dead_code)]
 
 pub mod cli;
+pub mod envtest;
 pub mod fake_api;
 pub mod golden;
+pub mod kubelet;
