@@ -203,7 +203,8 @@ pub fn verdict(ctx: &PodContext, findings: &[Finding]) -> Option<Verdict> {
             since,
         )
     } else if phase == Some("Pending") && worst.is_some_and(|s| s <= Severity::Warning) {
-        let since = view.created_at;
+        // startTime when the kubelet took the pod, else its creation.
+        let since = view.start_time.or(view.created_at);
         (Outcome::Pending, with_for(ctx, "Pending", since), since)
     } else if phase == Some("Running")
         && view.deleting_since.is_none()
@@ -285,14 +286,15 @@ fn fallback_cause(ctx: &PodContext) -> String {
 }
 
 fn with_ago(ctx: &PodContext, what: &str, since: Option<Timestamp>) -> String {
-    match since {
+    match since.filter(|t| *t <= ctx.now) {
         Some(t) => format!("{what} {}", ctx.ago(t)),
         None => what.to_string(),
     }
 }
 
+/// `what for 12m`; without the duration when the clock is behind the timestamp.
 fn with_for(ctx: &PodContext, what: &str, since: Option<Timestamp>) -> String {
-    match since {
+    match since.filter(|t| *t <= ctx.now) {
         Some(t) => format!("{what} for {}", human_duration(ctx.now.duration_since(t))),
         None => what.to_string(),
     }

@@ -156,7 +156,12 @@ fn diagnose_reads_statuses_events_and_previous_logs() {
     let Some(cp) = plane() else { return };
     let out = admin(cp, &["diagnose", "-n", "shop"]);
     assert_eq!(out.code, 3, "{}", out.stderr);
-    assert_eq!(out.stderr, "");
+    // A control plane without metrics-server: its aggregated API is a plain-text 404, said
+    // in one warning line, and nothing else changes.
+    assert_eq!(
+        out.stderr,
+        "warning: read pod metrics in namespace shop: Error from server (404): 404 page not found; usage is unknown (is metrics-server installed, and may you get pods.metrics.k8s.io?)\n"
+    );
     same_as_golden("diagnose/shop-live.txt", &out.stdout);
 }
 
@@ -296,7 +301,7 @@ fn namespace_scoped_user_works_in_its_namespace_only() {
     );
     assert!(
         out.stdout
-            .contains("CRITICAL  oom-killed  shop/checkout-6d8f9b7c4-q8zpl")
+            .contains("WARNING   oom-killed  shop/checkout-6d8f9b7c4-q8zpl")
     );
     assert!(!out.stdout.contains("evidence: event "), "{}", out.stdout);
 
