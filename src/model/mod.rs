@@ -102,6 +102,18 @@ impl Termination {
     pub fn is_success(&self) -> bool {
         self.exit_code == 0 && !self.is_oom()
     }
+
+    /// `migrate: terminated reason=Error exitCode=1 finishedAt=…`, for evidence lines.
+    pub fn evidence(&self, container: &str) -> String {
+        format!(
+            "{container}: terminated reason={} exitCode={}{}",
+            self.reason.as_deref().unwrap_or("-"),
+            self.exit_code,
+            self.finished_at
+                .map(|at| format!(" finishedAt={at}"))
+                .unwrap_or_default()
+        )
+    }
 }
 
 /// The current state of a container.

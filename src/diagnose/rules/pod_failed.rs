@@ -102,15 +102,7 @@ fn check(ctx: &PodContext) -> Vec<Finding> {
         ),
     )
     .container(&c.name)
-    .evidence(format!(
-        "{}: terminated reason={} exitCode={}{}",
-        c.name,
-        t.reason.as_deref().unwrap_or("-"),
-        t.exit_code,
-        t.finished_at
-            .map(|at| format!(" finishedAt={at}"))
-            .unwrap_or_default()
-    ));
+    .evidence(t.evidence(&c.name));
     if let Some(message) = &t.message {
         finding = finding.evidence(format!("{}: termination message: {message}", c.name));
     }

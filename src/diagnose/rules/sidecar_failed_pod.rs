@@ -95,15 +95,7 @@ fn check(ctx: &PodContext) -> Vec<Finding> {
                 main.name,
                 done.reason.as_deref().unwrap_or("-")
             ))
-            .evidence(format!(
-                "{}: terminated reason={} exitCode={}{}",
-                c.name,
-                t.reason.as_deref().unwrap_or("-"),
-                t.exit_code,
-                t.finished_at
-                    .map(|at| format!(" finishedAt={at}"))
-                    .unwrap_or_default()
-            ))
+            .evidence(t.evidence(&c.name))
             .evidence(format!(
                 "pod phase Failed, restartPolicy {}: every regular container's exit code counts",
                 ctx.view.restart_policy.as_deref().unwrap_or("Always")
