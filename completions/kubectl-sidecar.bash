@@ -96,7 +96,7 @@ _kubectl__sidecar() {
             return 0
             ;;
         kubectl__subcmd__sidecar__subcmd__diagnose)
-            opts="-n -A -l -c -o -f -h -V --namespace --all-namespaces --selector --field-selector --context --kubeconfig --request-timeout --container --output --color --filename --severity --fail-on --no-group --list-rules --help --version"
+            opts="-n -A -l -c -o -f -h -V --namespace --all-namespaces --selector --field-selector --context --kubeconfig --request-timeout --container --color --output --filename --severity --fail-on --no-group --list-rules --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -142,16 +142,16 @@ _kubectl__sidecar() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
                     return 0
                     ;;
                 --filename)
@@ -290,7 +290,7 @@ _kubectl__sidecar() {
             return 0
             ;;
         kubectl__subcmd__sidecar__subcmd__logs)
-            opts="-n -A -l -c -o -f -E -p -F -h -V --namespace --all-namespaces --selector --field-selector --context --kubeconfig --request-timeout --container --output --color --filename --all --exclude-container --role --since --since-time --tail --previous --timestamps --prefix --no-prefix --max-log-requests --follow --help --version"
+            opts="-n -A -l -c -o -E -p -f -h -V --namespace --all-namespaces --selector --field-selector --context --kubeconfig --request-timeout --container --color --output --filename --all --exclude-container --role --since --since-time --tail --previous --timestamps --prefix --no-prefix --max-log-requests --follow --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -336,23 +336,19 @@ _kubectl__sidecar() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
-                    return 0
-                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
-                --filename)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                --output)
+                    COMPREPLY=($(compgen -W "json" -- "${cur}"))
                     return 0
                     ;;
-                -f)
+                -o)
+                    COMPREPLY=($(compgen -W "json" -- "${cur}"))
+                    return 0
+                    ;;
+                --filename)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -396,7 +392,7 @@ _kubectl__sidecar() {
             return 0
             ;;
         kubectl__subcmd__sidecar__subcmd__ls)
-            opts="-n -A -l -c -o -f -h -V --namespace --all-namespaces --selector --field-selector --context --kubeconfig --request-timeout --container --output --color --filename --problems --only-problems --help --version"
+            opts="-n -A -l -c -o -f -h -V --namespace --all-namespaces --selector --field-selector --context --kubeconfig --request-timeout --container --color --output --filename --problems --only-problems --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -442,16 +438,16 @@ _kubectl__sidecar() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --filename)
@@ -470,7 +466,7 @@ _kubectl__sidecar() {
             return 0
             ;;
         kubectl__subcmd__sidecar__subcmd__order)
-            opts="-n -A -l -c -o -f -h -V --namespace --all-namespaces --selector --field-selector --context --kubeconfig --request-timeout --container --output --color --filename --help --version"
+            opts="-n -A -l -c -o -f -h -V --namespace --all-namespaces --selector --field-selector --context --kubeconfig --request-timeout --container --color --output --filename --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -516,16 +512,16 @@ _kubectl__sidecar() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
                     return 0
                     ;;
                 --filename)
@@ -544,7 +540,7 @@ _kubectl__sidecar() {
             return 0
             ;;
         kubectl__subcmd__sidecar__subcmd__volumes)
-            opts="-n -A -l -c -o -f -h -V --namespace --all-namespaces --selector --field-selector --context --kubeconfig --request-timeout --container --output --color --filename --help --version"
+            opts="-n -A -l -c -o -f -h -V --namespace --all-namespaces --selector --field-selector --context --kubeconfig --request-timeout --container --color --output --filename --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -590,16 +586,16 @@ _kubectl__sidecar() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --filename)

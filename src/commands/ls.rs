@@ -66,7 +66,11 @@ pub async fn run(
     )
     .await?;
     if ls.only_problems && seen.shown == 0 {
-        let _ = writeln!(err, "no problems found in {} pod(s)", seen.selected);
+        let _ = writeln!(
+            err,
+            "no problems found in {}",
+            crate::render::count(seen.selected, "pod", "pods")
+        );
     } else {
         note_nothing_matched(err, seen.selected, seen.shown);
     }

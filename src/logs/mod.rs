@@ -249,7 +249,11 @@ where
                     Ok(pods) => pods,
                     Err(error) => {
                         if list_error.as_ref() != Some(&error) {
-                            writeln!(err, "warning: {error}; retrying")?;
+                            writeln!(
+                                err,
+                                "warning: {}; retrying",
+                                crate::render::sanitize::neutralise(&error.to_string())
+                            )?;
                             list_error = Some(error);
                         }
                         continue;

@@ -3,6 +3,7 @@
 
 use std::io::Write;
 
+use super::sanitize::{Guarded, neutralise};
 use super::structured::write_error;
 use super::style::{Palette, Tone};
 use crate::commands::diagnose::DiagnoseReport;
@@ -39,11 +40,19 @@ fn subject(f: &PodFinding) -> String {
     }
 }
 
+/// Findings text is written to a [`Guarded`] writer, and every piece of it that can hold
+/// cluster text (names, messages, evidence) is neutralised before it is written.
 pub fn write_findings(
     out: &mut dyn Write,
     report: &DiagnoseReport,
     opts: &TableOptions,
 ) -> Result<()> {
+    let mut guarded = Guarded::new(out, opts.palette.enabled());
+    write_report(&mut guarded, report, opts)?;
+    guarded.finish().map_err(write_error)
+}
+
+fn write_report(out: &mut dyn Write, report: &DiagnoseReport, opts: &TableOptions) -> Result<()> {
     let p = &opts.palette;
     for f in &report.findings {
         writeln!(
@@ -51,7 +60,7 @@ pub fn write_findings(
             "{}  {}  {}",
             severity_cell(f.finding.severity, p),
             p.paint(f.finding.rule, Tone::Strong),
-            subject(f)
+            neutralise(&subject(f))
         )
         .map_err(write_error)?;
         // Rules from order/volumes name the container apart from their summary.
@@ -61,14 +70,15 @@ pub fn write_findings(
             }
             _ => f.finding.summary.clone(),
         };
-        writeln!(out, "  {summary}").map_err(write_error)?;
+        writeln!(out, "  {}", neutralise(&summary)).map_err(write_error)?;
         for line in &f.finding.evidence {
-            writeln!(out, "  evidence: {line}").map_err(write_error)?;
+            writeln!(out, "  evidence: {}", neutralise(line)).map_err(write_error)?;
         }
         if f.pods.len() > 1 {
-            writeln!(out, "  pods: {}", f.pods.join(", ")).map_err(write_error)?;
+            writeln!(out, "  pods: {}", neutralise(&f.pods.join(", "))).map_err(write_error)?;
         }
         if let Some(fix) = &f.finding.fix {
+            let fix = neutralise(fix);
             writeln!(out, "  {} {fix}", p.paint("fix:", Tone::Good)).map_err(write_error)?;
         }
         writeln!(out).map_err(write_error)?;
@@ -89,10 +99,10 @@ pub fn write_findings(
         };
         writeln!(
             out,
-            "{}  {}/{}: {state}, {none}",
+            "{}  {}: {}, {none}",
             p.paint(&format!("{:<8}", "OK"), Tone::Good),
-            h.namespace,
-            h.pod
+            neutralise(&format!("{}/{}", h.namespace, h.pod)),
+            neutralise(&state),
         )
         .map_err(write_error)?;
     }
@@ -102,8 +112,12 @@ pub fn write_findings(
     }
     writeln!(
         out,
-        "{} pod(s) checked: {} critical, {} warning, {} info; {} healthy",
-        s.pods_checked, s.critical, s.warning, s.info, s.pods_healthy
+        "{} checked: {} critical, {} warning, {} info; {} healthy",
+        super::count(s.pods_checked, "pod", "pods"),
+        s.critical,
+        s.warning,
+        s.info,
+        s.pods_healthy
     )
     .map_err(write_error)
 }

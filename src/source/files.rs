@@ -71,6 +71,7 @@ pub fn load(paths: &[PathBuf], selection: &Selection, stdin: &mut dyn Read) -> R
         pods,
         events: collected.events,
         warnings: collected.warnings,
+        nothing_found: None,
     })
 }
 

@@ -39,6 +39,8 @@ pub struct Loaded {
     /// separately, only by the commands that use them.
     pub events: Vec<Event>,
     pub warnings: Vec<String>,
+    /// kubectl's `No resources found in NS namespace.` when a listing found nothing.
+    pub nothing_found: Option<String>,
 }
 
 /// Loads the selected pods from the chosen source.
@@ -58,6 +60,8 @@ pub struct Visited {
     /// How many pods were selected (and visited).
     pub pods: usize,
     pub warnings: Vec<String>,
+    /// kubectl's `No resources found in NS namespace.` when a listing found nothing.
+    pub nothing_found: Option<String>,
 }
 
 /// Hands each selected pod to `visit`, then drops it: a command keeps only what it reduced the
@@ -75,6 +79,7 @@ pub async fn visit_pods(
             Ok(Visited {
                 pods,
                 warnings: loaded.warnings,
+                nothing_found: None,
             })
         }
         SourceChoice::Cluster(options) => {
@@ -82,6 +87,7 @@ pub async fn visit_pods(
             let pods = cluster.visit_pods(selection, visit).await?;
             Ok(Visited {
                 pods,
+                nothing_found: cluster.nothing_found(selection, pods),
                 ..Visited::default()
             })
         }
@@ -182,6 +188,7 @@ impl Opened {
                 return Ok(Visited {
                     pods: loaded.pods.len(),
                     warnings: loaded.warnings,
+                    nothing_found: None,
                 });
             }
             Opened::Cluster(cluster) => cluster,
@@ -236,7 +243,11 @@ impl Opened {
         for ((position, pod, _), logs) in waiting.iter().zip(&logs) {
             visit(*position, pod, logs);
         }
-        Ok(Visited { pods, warnings })
+        Ok(Visited {
+            pods,
+            warnings,
+            nothing_found: cluster.nothing_found(selection, pods),
+        })
     }
 }
 

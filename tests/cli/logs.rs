@@ -136,7 +136,7 @@ fn role_and_container_filters() {
     let none = run(&api, &[AGENT, "--role", "ephemeral"]);
     assert!(
         none.failed(1)
-            .contains("no container of the 1 selected pod(s)")
+            .contains("no container of the 1 selected pod matches")
     );
 }
 
@@ -333,11 +333,17 @@ fn broken_pipe_exits_quietly() {
 
 #[test]
 fn offline_files_are_refused_with_a_hint() {
-    let out = sidecar(&["logs", "-f", &cluster_fixture("agent-native.json")]);
+    let out = sidecar(&["logs", "--filename", &cluster_fixture("agent-native.json")]);
     let stderr = out.failed(2);
     assert!(stderr.contains("error: logs need a cluster"), "{stderr}");
-    assert!(stderr.contains("hint: drop -f"), "{stderr}");
+    assert!(stderr.contains("hint: drop --filename"), "{stderr}");
+    assert!(stderr.contains("-f means --follow"), "{stderr}");
     assert_eq!(stderr.lines().count(), 2);
+    // -o offers what logs print: text (the default) and json, not yaml or wide.
+    for format in ["yaml", "wide", "table"] {
+        let out = sidecar(&["logs", "web-0", "-o", format]);
+        assert!(out.failed(2).contains("invalid value"), "{}", out.stderr);
+    }
 }
 
 #[test]
@@ -413,7 +419,7 @@ fn crlf_and_very_long_lines() {
 fn bad_flags_fail_before_any_request() {
     let api = agent_cluster();
     for (args, message) in [
-        (&[AGENT, "-o", "yaml"][..], "not -o yaml"),
+        (&[AGENT, "-o", "yaml"][..], "invalid value 'yaml'"),
         (&[AGENT, "-E", "("][..], "invalid -E/--exclude-container"),
         (&[AGENT, "--max-log-requests", "0"][..], "at least 1"),
         (&[AGENT, "--since-time", "10am"][..], "invalid --since-time"),
@@ -487,7 +493,7 @@ fn job_cluster() -> FakeApi {
 fn follow_stops_when_the_job_pod_is_done_without_repeating_lines() {
     let api = job_cluster();
     let kubeconfig = api.write_kubeconfig(&temp_dir("kc"), Some("batch"));
-    let out = sidecar_live(&kubeconfig, &["logs", "export-29123400-q7x2k", "-F"]);
+    let out = sidecar_live(&kubeconfig, &["logs", "export-29123400-q7x2k", "-f"]);
     // Each stream was read twice (history, then followed from the last second): the
     // repeated lines are skipped, the two identical lines of `export` are both kept.
     assert_golden("logs/follow-job-done.txt", out.ok());
