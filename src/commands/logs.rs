@@ -16,7 +16,9 @@ use crate::logs::{Fetched, Followed, follow, print_history};
 use crate::model::{Role, build_pod_view};
 use crate::options::{Options, Scope, SourceChoice};
 use crate::render::structured::write_error;
+use crate::source::SourcePod;
 use crate::source::cluster::Cluster;
+use crate::source::cluster::watch::current_pods;
 
 /// Where the lines start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,7 +41,8 @@ pub struct LogsOptions {
     pub format: Format,
 }
 
-/// How often `--follow` lists the pods again (restarts, new and deleted pods).
+/// How often `--follow` looks at the watched pods (restarts, new and deleted pods) and at the
+/// streams that ended; the pods come from watches, so a look costs the API server nothing.
 const FOLLOW_POLL: Duration = Duration::from_secs(2);
 
 impl LogsOptions {
@@ -298,12 +301,24 @@ async fn read_logs(
                     .map_err(|e| e.message)
             }
         };
-        let list = || async {
-            match cluster.load_pods(&options.selection).await {
-                Ok(loaded) => Ok(loaded.pods.iter().map(build_pod_view).collect()),
-                // A pod named on the command line that was deleted: no pods, not an error.
-                Err(e) if e.message.contains("Error from server (NotFound)") => Ok(Vec::new()),
-                Err(e) => Err(e.message),
+        // New pods, restarts and deletions come from watches (one list per query, then
+        // watches resumed from the last resourceVersion); each poll reads their current state
+        // and asks the API server nothing.
+        let queries = cluster.pod_queries(&options.selection).await?;
+        let pod_watch = cluster.watch_pods(queries);
+        let list = || {
+            let state = pod_watch.state.clone();
+            async move {
+                let pods = current_pods(state).await?;
+                Ok(pods
+                    .into_iter()
+                    .map(|pod| {
+                        build_pod_view(&SourcePod {
+                            pod,
+                            template_of: None,
+                        })
+                    })
+                    .collect())
             }
         };
         return follow(

@@ -5,6 +5,7 @@
 
 mod pages;
 mod retry;
+pub mod watch;
 
 use std::fmt::Debug;
 use std::time::Duration;

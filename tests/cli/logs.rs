@@ -966,6 +966,92 @@ fn follow_e2e_new_pods_matching_the_selector_are_attached() {
     assert_eq!(stderr, "");
 }
 
+/// Pod list and watch requests a followed run sent to the fake server, in order.
+fn pod_requests(api: &FakeApi) -> Vec<&'static str> {
+    api.requests()
+        .into_iter()
+        .filter(|r| r.path == format!("/api/v1/namespaces/{LIVE_NS}/pods"))
+        .map(|r| {
+            if r.query_value("watch").is_some() {
+                "watch"
+            } else {
+                "list"
+            }
+        })
+        .collect()
+}
+
+/// Following spares the API server: the pods are listed for the history and once more as the
+/// watch's starting point, then only watched (resumed from the last resourceVersion, with
+/// bookmarks), however long the run and however many pods change; only `410 Gone` (the
+/// version compacted away) makes it list again.
+#[test]
+fn follow_e2e_watches_instead_of_listing_and_relists_only_on_410() {
+    let api = live_api(
+        &[running_pod("web-0", &["app"])],
+        &[("web-0", "app", &["2026-11-23T10:00:01.000000000Z web-0 up"])],
+    );
+    let mut run = Following::start(&api, LIVE_NS, &["-l", "app=web", "--follow"]);
+    run.wait_for("web-0/app web-0 up");
+    // Well over two of the old 2-second polls, with changes: a new pod, a restart.
+    for n in 1..=3 {
+        let name = format!("web-{n}");
+        api.append_log(
+            LIVE_NS,
+            &name,
+            "app",
+            false,
+            &[&format!("2026-11-23T10:00:0{n}.500000000Z {name} up")],
+        );
+        api.put(running_pod(&name, &["app"]));
+        run.wait_for(&format!("{name}/app {name} up"));
+    }
+    std::thread::sleep(Duration::from_secs(3));
+    let requests = pod_requests(&api);
+    assert_eq!(&requests[..2], ["list", "list"], "{requests:?}");
+    assert!(requests[2..].iter().all(|r| *r == "watch"), "{requests:?}");
+    let watches: Vec<_> = api
+        .requests()
+        .into_iter()
+        .filter(|r| r.query_value("watch").is_some())
+        .collect();
+    assert!(!watches.is_empty());
+    for watch in &watches {
+        assert_eq!(watch.query_value("labelSelector"), Some("app=web"));
+        assert_eq!(watch.query_value("allowWatchBookmarks"), Some("true"));
+        assert!(
+            watch
+                .query_value("resourceVersion")
+                .is_some_and(|rv| !rv.is_empty())
+        );
+        assert!(watch.query_value("timeoutSeconds").is_some());
+    }
+
+    // Compaction: the server ends the open watch with 410 Gone; the client lists once more,
+    // watches again, and still sees new pods.
+    let before = requests.len();
+    api.compact();
+    std::thread::sleep(Duration::from_secs(3));
+    api.append_log(
+        LIVE_NS,
+        "web-4",
+        "app",
+        false,
+        &["2026-11-23T10:00:05.000000000Z web-4 up"],
+    );
+    api.put(running_pod("web-4", &["app"]));
+    run.wait_for("web-4/app web-4 up");
+    let (_, stderr) = run.stop();
+    assert_eq!(stderr, "");
+    let after = pod_requests(&api);
+    assert_eq!(
+        after[before..].iter().filter(|r| **r == "list").count(),
+        1,
+        "{after:?}"
+    );
+    assert_eq!(after.last(), Some(&"watch"), "{after:?}");
+}
+
 #[test]
 fn follow_e2e_a_deleted_pod_gets_a_marker_and_the_others_are_still_followed() {
     let api = live_api(
