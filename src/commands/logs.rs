@@ -18,7 +18,6 @@ use crate::options::{Options, Scope, SourceChoice};
 use crate::render::structured::write_error;
 use crate::source::SourcePod;
 use crate::source::cluster::Cluster;
-use crate::source::cluster::watch::current_pods;
 
 /// Where the lines start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -304,22 +303,19 @@ async fn read_logs(
         // New pods, restarts and deletions come from watches (one list per query, then
         // watches resumed from the last resourceVersion); each poll reads their current state
         // and asks the API server nothing.
-        let queries = cluster.pod_queries(&options.selection).await?;
-        let pod_watch = cluster.watch_pods(queries);
-        let list = || {
-            let state = pod_watch.state.clone();
-            async move {
-                let pods = current_pods(state).await?;
-                Ok(pods
-                    .into_iter()
-                    .map(|pod| {
-                        build_pod_view(&SourcePod {
-                            pod,
-                            template_of: None,
-                        })
+        let pod_watch =
+            tokio::sync::Mutex::new(cluster.watch_pods(options.selection.clone()).await?);
+        let list = || async {
+            let pods = pod_watch.lock().await.pods().await?;
+            Ok(pods
+                .into_iter()
+                .map(|pod| {
+                    build_pod_view(&SourcePod {
+                        pod,
+                        template_of: None,
                     })
-                    .collect())
-            }
+                })
+                .collect())
         };
         return follow(
             summary.history,

@@ -17,7 +17,7 @@ use super::Cluster;
 use crate::error::Result;
 use crate::options::{Scope, Selection};
 use crate::source::selector::LabelSelector;
-use crate::source::target::Target;
+use crate::source::target::{Target, WorkloadKind};
 
 /// Server-side timeout of each watch request (the API allows up to 295 s here); the watch is
 /// then resumed from the last resourceVersion.
@@ -38,27 +38,59 @@ pub struct PodQuery {
 /// lists are in.
 pub type PodsState = Option<std::result::Result<Vec<Pod>, String>>;
 
-/// Stops the watches when dropped.
-pub struct PodWatch {
-    tasks: Vec<tokio::task::JoinHandle<()>>,
-    pub state: watch::Receiver<PodsState>,
-}
+/// How often the queries of a selection naming a CronJob are worked out again: the Jobs it
+/// creates later bring pods under new selectors.
+const RESOLVE_EVERY: Duration = Duration::from_secs(30);
 
-impl Drop for PodWatch {
+/// Background tasks, stopped when dropped.
+struct Tasks(Vec<tokio::task::JoinHandle<()>>);
+
+impl Drop for Tasks {
     fn drop(&mut self) {
-        for task in &self.tasks {
+        for task in &self.0 {
             task.abort();
         }
     }
 }
 
-/// The pods once every query has been listed (at once afterwards), or the last error.
-pub async fn current_pods(
-    mut state: watch::Receiver<PodsState>,
-) -> std::result::Result<Vec<Pod>, String> {
-    match state.wait_for(Option::is_some).await {
-        Ok(state) => state.clone().unwrap_or_else(|| Ok(Vec::new())),
-        Err(_) => Err("the pod watch stopped".to_string()),
+/// The watches of a selection; they stop when this is dropped.
+pub struct PodWatch {
+    cluster: Cluster,
+    selection: Selection,
+    /// The selection names a CronJob: its queries are worked out again now and then.
+    resolve_again: bool,
+    resolved_at: Instant,
+    queries: Vec<PodQuery>,
+    _tasks: Tasks,
+    state: watch::Receiver<PodsState>,
+}
+
+impl PodWatch {
+    /// The pods as the watches see them now, once every query has been listed; or the last
+    /// error. A selection naming a CronJob is worked out again every [`RESOLVE_EVERY`] (one
+    /// get and one list of Jobs), and its watches start over when a new Job brings a new
+    /// selector.
+    pub async fn pods(&mut self) -> std::result::Result<Vec<Pod>, String> {
+        if self.resolve_again && self.resolved_at.elapsed() >= RESOLVE_EVERY {
+            self.resolved_at = Instant::now();
+            let queries = self
+                .cluster
+                .pod_queries(&self.selection)
+                .await
+                .map_err(|e| e.message)?;
+            if queries != self.queries {
+                // Replacing the tasks stops the old watches.
+                let (tasks, state) = self.cluster.spawn_watches(queries.clone());
+                self._tasks = tasks;
+                self.state = state;
+                self.queries = queries;
+            }
+        }
+        let mut state = self.state.clone();
+        match state.wait_for(Option::is_some).await {
+            Ok(state) => state.clone().unwrap_or_else(|| Ok(Vec::new())),
+            Err(_) => Err("the pod watch stopped".to_string()),
+        }
     }
 }
 
@@ -142,8 +174,32 @@ impl Cluster {
         Ok(queries)
     }
 
-    /// Starts watching `queries` in the background.
-    pub fn watch_pods(&self, queries: Vec<PodQuery>) -> PodWatch {
+    /// Starts watching the pods of `selection` in the background (see [`PodWatch::pods`]).
+    pub async fn watch_pods(&self, selection: Selection) -> Result<PodWatch> {
+        let queries = self.pod_queries(&selection).await?;
+        let (tasks, state) = self.spawn_watches(queries.clone());
+        let resolve_again = selection.targets.iter().any(|t| {
+            matches!(
+                t,
+                Target::Workload {
+                    kind: WorkloadKind::CronJob,
+                    ..
+                }
+            )
+        });
+        Ok(PodWatch {
+            cluster: self.clone(),
+            selection,
+            resolve_again,
+            resolved_at: Instant::now(),
+            queries,
+            _tasks: tasks,
+            state,
+        })
+    }
+
+    /// One list-and-watch task per query, publishing the pods of all of them.
+    fn spawn_watches(&self, queries: Vec<PodQuery>) -> (Tasks, watch::Receiver<PodsState>) {
         let (sender, state) = watch::channel(None);
         let sender = Arc::new(sender);
         let slots = Arc::new(Mutex::new(Slots {
@@ -162,7 +218,7 @@ impl Cluster {
                 })
             })
             .collect();
-        PodWatch { tasks, state }
+        (Tasks(tasks), state)
     }
 
     /// Lists `query` once, then watches it for good, listing again only after `410 Gone`.
@@ -222,6 +278,8 @@ impl Cluster {
                 let started = Instant::now();
                 match api.watch(&params, &version).await {
                     Ok(events) => {
+                        // The watch is open: an earlier failure is over.
+                        update(&mut |slots| slots.error = None);
                         let mut events = std::pin::pin!(events);
                         while let Some(event) = events.next().await {
                             match event {
