@@ -1052,6 +1052,81 @@ fn follow_e2e_watches_instead_of_listing_and_relists_only_on_410() {
     assert_eq!(after.last(), Some(&"watch"), "{after:?}");
 }
 
+/// A Job `report-N` of CronJob `report` in namespace `live`, and its running pod.
+fn report_job(n: u32) -> (Value, Value) {
+    let job = json!({
+        "apiVersion": "batch/v1", "kind": "Job",
+        "metadata": {
+            "name": format!("report-{n}"), "namespace": LIVE_NS, "uid": format!("job-{n}"),
+            "ownerReferences": [{"apiVersion": "batch/v1", "kind": "CronJob", "name": "report",
+                                 "uid": "cronjob-report", "controller": true}]
+        },
+        "spec": {
+            "selector": {"matchLabels": {"batch.kubernetes.io/controller-uid": format!("job-{n}")}},
+            "template": {"spec": {"restartPolicy": "Never",
+                                  "containers": [{"name": "app", "image": "registry.example.com/report:1"}]}}
+        }
+    });
+    let mut pod = running_pod(&format!("report-{n}-x"), &["app"]);
+    pod["metadata"]["labels"] = json!({"batch.kubernetes.io/controller-uid": format!("job-{n}")});
+    (job, pod)
+}
+
+/// The Jobs a CronJob creates while it is followed are found (its selection is worked out
+/// again every 30 s) and their pods attached.
+#[test]
+fn follow_e2e_a_cronjobs_new_job_is_attached() {
+    let cronjob = json!({
+        "apiVersion": "batch/v1", "kind": "CronJob",
+        "metadata": {"name": "report", "namespace": LIVE_NS, "uid": "cronjob-report"},
+        "spec": {"schedule": "*/5 * * * *", "jobTemplate": {"spec": {"template": {"spec": {
+            "restartPolicy": "Never",
+            "containers": [{"name": "app", "image": "registry.example.com/report:1"}]}}}}}
+    });
+    let (job, pod) = report_job(1);
+    let api = live_api(
+        &[cronjob, job, pod],
+        &[(
+            "report-1-x",
+            "app",
+            &["2026-11-23T10:00:01.000000000Z first run"],
+        )],
+    );
+    let mut run = Following::start(&api, LIVE_NS, &["cronjob/report", "-f"]);
+    run.wait_for("report-1-x/app first run");
+    // Once the watches run, the selection is fixed until it is worked out again.
+    let started = Instant::now();
+    while !api
+        .requests()
+        .iter()
+        .any(|r| r.query_value("watch").is_some())
+    {
+        assert!(started.elapsed() < FOLLOW_WAIT, "no watch request");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (job, pod) = report_job(2);
+    api.append_log(
+        LIVE_NS,
+        "report-2-x",
+        "app",
+        false,
+        &["2026-11-23T10:05:01.000000000Z second run"],
+    );
+    api.put(job);
+    api.put(pod);
+    // Found at the next resolution, at most 30 s after the start.
+    std::thread::sleep(Duration::from_secs(15));
+    run.wait_for("report-2-x/app second run");
+    let (_, stderr) = run.stop();
+    assert_eq!(stderr, "");
+    let jobs_lists = api
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/jobs"))
+        .count();
+    assert_eq!(jobs_lists, 3, "history, watch start, one re-resolution");
+}
+
 #[test]
 fn follow_e2e_a_deleted_pod_gets_a_marker_and_the_others_are_still_followed() {
     let api = live_api(
