@@ -45,6 +45,12 @@ impl Live {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    fn history(&self) -> MutexGuard<'_, Vec<Arc<Server>>> {
+        self.history
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     /// The current revision.
     pub fn snapshot(&self) -> Arc<Server> {
         Arc::clone(&self.lock())
@@ -57,10 +63,7 @@ impl Live {
         let server = Arc::make_mut(&mut current);
         let result = change(server);
         server.generation += 1;
-        self.history
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .push(Arc::clone(&current));
+        self.history().push(Arc::clone(&current));
         self.changed.notify_all();
         result
     }
@@ -71,11 +74,7 @@ impl Live {
         if resource_version < self.compacted_below.load(Ordering::SeqCst) {
             return None;
         }
-        let history = self
-            .history
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        history
+        self.history()
             .iter()
             .rev()
             .find(|server| server.store.resource_version() <= resource_version)
@@ -85,11 +84,7 @@ impl Live {
     /// The revisions after `generation`, oldest first: a watch delivers every change, not only
     /// the latest state.
     pub fn revisions_after(&self, generation: u64) -> Vec<Arc<Server>> {
-        let history = self
-            .history
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        history
+        self.history()
             .iter()
             .filter(|server| server.generation > generation)
             .cloned()
