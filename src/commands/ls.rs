@@ -65,7 +65,7 @@ pub async fn run(
         |out, pods| write_table(out, pods, &table),
     )
     .await?;
-    if ls.only_problems && seen.shown == 0 {
+    if ls.only_problems && seen.shown == 0 && seen.selected > 0 {
         let _ = writeln!(
             err,
             "no problems found in {}",

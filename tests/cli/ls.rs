@@ -517,6 +517,9 @@ fn live_empty_selection_is_kubectls_note_not_an_error() {
         assert_eq!(out.stderr, "No resources found\n", "{command}");
         assert_eq!(out.code, 0, "{command}");
     }
+    // Only kubectl's note, not also "no problems found in 0 pods".
+    let out = sidecar_live(&kubeconfig, &["ls", "--only-problems", "-l", "app=nothing"]);
+    assert_eq!(out.stderr, "No resources found in shop namespace.\n");
     for command in ["ls", "order", "volumes", "diagnose"] {
         let out = sidecar_live(&kubeconfig, &[command, "-l", "app=nothing", "-o", "json"]);
         let report: serde_json::Value = serde_json::from_str(out.ok()).expect("JSON");
