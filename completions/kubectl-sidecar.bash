@@ -96,7 +96,7 @@ _kubectl__sidecar() {
             return 0
             ;;
         kubectl__subcmd__sidecar__subcmd__diagnose)
-            opts="-n -A -l -c -o -f -h -V --namespace --all-namespaces --selector --field-selector --context --kubeconfig --request-timeout --container --output --color --filename --severity --fail-on --no-group --memory-threshold --list-rules --help --version"
+            opts="-n -A -l -c -o -f -h -V --namespace --all-namespaces --selector --field-selector --context --kubeconfig --request-timeout --container --color --output --filename --severity --fail-on --no-group --memory-threshold --list-rules --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -142,16 +142,16 @@ _kubectl__sidecar() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
                     return 0
                     ;;
                 --filename)
@@ -294,7 +294,7 @@ _kubectl__sidecar() {
             return 0
             ;;
         kubectl__subcmd__sidecar__subcmd__logs)
-            opts="-n -A -l -c -o -f -E -p -F -h -V --namespace --all-namespaces --selector --field-selector --context --kubeconfig --request-timeout --container --output --color --filename --all --exclude-container --role --since --since-time --tail --previous --timestamps --prefix --no-prefix --max-log-requests --follow --help --version"
+            opts="-n -A -l -c -o -E -p -f -h -V --namespace --all-namespaces --selector --field-selector --context --kubeconfig --request-timeout --container --color --output --filename --all --exclude-container --role --since --since-time --tail --previous --timestamps --prefix --no-prefix --max-log-requests --follow --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -340,23 +340,19 @@ _kubectl__sidecar() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
-                    return 0
-                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
-                --filename)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                --output)
+                    COMPREPLY=($(compgen -W "json" -- "${cur}"))
                     return 0
                     ;;
-                -f)
+                -o)
+                    COMPREPLY=($(compgen -W "json" -- "${cur}"))
+                    return 0
+                    ;;
+                --filename)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -400,7 +396,7 @@ _kubectl__sidecar() {
             return 0
             ;;
         kubectl__subcmd__sidecar__subcmd__ls)
-            opts="-n -A -l -c -o -f -h -V --namespace --all-namespaces --selector --field-selector --context --kubeconfig --request-timeout --container --output --color --filename --problems --only-problems --metrics --help --version"
+            opts="-n -A -l -c -o -f -h -V --namespace --all-namespaces --selector --field-selector --context --kubeconfig --request-timeout --container --color --output --filename --problems --only-problems --metrics --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -446,16 +442,16 @@ _kubectl__sidecar() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --filename)
@@ -474,7 +470,7 @@ _kubectl__sidecar() {
             return 0
             ;;
         kubectl__subcmd__sidecar__subcmd__order)
-            opts="-n -A -l -c -o -f -h -V --namespace --all-namespaces --selector --field-selector --context --kubeconfig --request-timeout --container --output --color --filename --help --version"
+            opts="-n -A -l -c -o -f -h -V --namespace --all-namespaces --selector --field-selector --context --kubeconfig --request-timeout --container --color --output --filename --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -520,16 +516,16 @@ _kubectl__sidecar() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
                     return 0
                     ;;
                 --filename)
@@ -548,7 +544,7 @@ _kubectl__sidecar() {
             return 0
             ;;
         kubectl__subcmd__sidecar__subcmd__volumes)
-            opts="-n -A -l -c -o -f -h -V --namespace --all-namespaces --selector --field-selector --context --kubeconfig --request-timeout --container --output --color --filename --help --version"
+            opts="-n -A -l -c -o -f -h -V --namespace --all-namespaces --selector --field-selector --context --kubeconfig --request-timeout --container --color --output --filename --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -594,16 +590,16 @@ _kubectl__sidecar() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --filename)

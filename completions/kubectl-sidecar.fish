@@ -41,13 +41,13 @@ complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand ls" -l c
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand ls" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand ls" -l request-timeout -d 'Time to wait for each API request before giving up (e.g. 10s, 1m; 0 = no timeout)' -r
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand ls" -s c -l container -d 'Only show containers whose name matches this regular expression' -r
-complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand ls" -s o -l output -d 'Output format' -r -f -a "table\t''
-wide\t''
-json\t''
-yaml\t''"
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand ls" -l color -d 'When to color the output (auto: only on a terminal, and never when NO_COLOR is set)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand ls" -s o -l output -d 'Output format (wide: also images, CPU and memory requests/limits, ports)' -r -f -a "table\t''
+wide\t''
+json\t''
+yaml\t''"
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand ls" -s f -l filename -d 'Read pods from files instead of the cluster: a file, a directory or - for stdin (repeatable). Accepts Pod, List/PodList and workload manifests' -r -F
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand ls" -s A -l all-namespaces -d 'Select pods in every namespace'
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand ls" -l only-problems -l problems -d 'Show only containers that need attention (and the pods they belong to)'
@@ -61,13 +61,13 @@ complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand list" -l
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand list" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand list" -l request-timeout -d 'Time to wait for each API request before giving up (e.g. 10s, 1m; 0 = no timeout)' -r
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand list" -s c -l container -d 'Only show containers whose name matches this regular expression' -r
-complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand list" -s o -l output -d 'Output format' -r -f -a "table\t''
-wide\t''
-json\t''
-yaml\t''"
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand list" -l color -d 'When to color the output (auto: only on a terminal, and never when NO_COLOR is set)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand list" -s o -l output -d 'Output format (wide: also images, CPU and memory requests/limits, ports)' -r -f -a "table\t''
+wide\t''
+json\t''
+yaml\t''"
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand list" -s f -l filename -d 'Read pods from files instead of the cluster: a file, a directory or - for stdin (repeatable). Accepts Pod, List/PodList and workload manifests' -r -F
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand list" -s A -l all-namespaces -d 'Select pods in every namespace'
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand list" -l only-problems -l problems -d 'Show only containers that need attention (and the pods they belong to)'
@@ -81,13 +81,12 @@ complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand order" -
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand order" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand order" -l request-timeout -d 'Time to wait for each API request before giving up (e.g. 10s, 1m; 0 = no timeout)' -r
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand order" -s c -l container -d 'Only show containers whose name matches this regular expression' -r
-complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand order" -s o -l output -d 'Output format' -r -f -a "table\t''
-wide\t''
-json\t''
-yaml\t''"
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand order" -l color -d 'When to color the output (auto: only on a terminal, and never when NO_COLOR is set)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand order" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand order" -s f -l filename -d 'Read pods from files instead of the cluster: a file, a directory or - for stdin (repeatable). Accepts Pod, List/PodList and workload manifests' -r -F
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand order" -s A -l all-namespaces -d 'Select pods in every namespace'
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand order" -s h -l help -d 'Print help'
@@ -99,13 +98,13 @@ complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand volumes"
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand volumes" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand volumes" -l request-timeout -d 'Time to wait for each API request before giving up (e.g. 10s, 1m; 0 = no timeout)' -r
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand volumes" -s c -l container -d 'Only show containers whose name matches this regular expression' -r
-complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand volumes" -s o -l output -d 'Output format' -r -f -a "table\t''
-wide\t''
-json\t''
-yaml\t''"
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand volumes" -l color -d 'When to color the output (auto: only on a terminal, and never when NO_COLOR is set)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand volumes" -s o -l output -d 'Output format (wide: also the service account token, user IDs, every mount option)' -r -f -a "table\t''
+wide\t''
+json\t''
+yaml\t''"
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand volumes" -s f -l filename -d 'Read pods from files instead of the cluster: a file, a directory or - for stdin (repeatable). Accepts Pod, List/PodList and workload manifests' -r -F
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand volumes" -s A -l all-namespaces -d 'Select pods in every namespace'
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand volumes" -s h -l help -d 'Print help'
@@ -117,13 +116,12 @@ complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand diagnose
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand diagnose" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand diagnose" -l request-timeout -d 'Time to wait for each API request before giving up (e.g. 10s, 1m; 0 = no timeout)' -r
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand diagnose" -s c -l container -d 'Only show containers whose name matches this regular expression' -r
-complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand diagnose" -s o -l output -d 'Output format' -r -f -a "table\t''
-wide\t''
-json\t''
-yaml\t''"
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand diagnose" -l color -d 'When to color the output (auto: only on a terminal, and never when NO_COLOR is set)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand diagnose" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand diagnose" -s f -l filename -d 'Read pods from files instead of the cluster: a file, a directory or - for stdin (repeatable). Accepts Pod, List/PodList and workload manifests' -r -F
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand diagnose" -l severity -d 'Show only findings at or above this severity' -r -f -a "info\t''
 warning\t''
@@ -145,14 +143,11 @@ complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -l
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -l request-timeout -d 'Time to wait for each API request before giving up (e.g. 10s, 1m; 0 = no timeout)' -r
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -s c -l container -d 'Only show containers whose name matches this regular expression' -r
-complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -s o -l output -d 'Output format' -r -f -a "table\t''
-wide\t''
-json\t''
-yaml\t''"
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -l color -d 'When to color the output (auto: only on a terminal, and never when NO_COLOR is set)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -s f -l filename -d 'Read pods from files instead of the cluster: a file, a directory or - for stdin (repeatable). Accepts Pod, List/PodList and workload manifests' -r -F
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -s o -l output -d 'Output format: one JSON object per line (default: text lines)' -r -f -a "json\t'One JSON object per line'"
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -l filename -d 'Not offered: logs have no offline mode. Kept hidden so that `--filename` gets an explanation instead of "unexpected argument"' -r -F
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -s E -l exclude-container -d 'Leave out containers whose name matches this regular expression' -r
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -l role -d 'Only containers with this role (repeatable). Ephemeral containers only when asked for' -r -f -a "init\t''
 native-sidecar\t''
@@ -171,7 +166,7 @@ complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -l
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -s p -l previous -d 'The previous instance of each container (containers without one get a marker line)'
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -l timestamps -d 'Print each line\'s timestamp as the container runtime recorded it'
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -l no-prefix -d 'Raw lines without a prefix (same as --prefix none)'
-complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -s F -l follow -d 'Keep streaming: history first, then new lines as they come; follows restarts, new and deleted pods, and stops when a Job\'s pods are done'
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -s f -l follow -d 'Keep streaming: history first, then new lines as they come; follows restarts, new and deleted pods, and stops when a Job\'s pods are done (-F works too)'
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -s V -l version -d 'Print version'
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand completion" -s h -l help -d 'Print help'

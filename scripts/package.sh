@@ -20,13 +20,14 @@ case "$(uname -m)" in
   *) echo "unsupported architecture $(uname -m)" >&2; exit 1 ;;
 esac
 
+# The `dist` profile (Cargo.toml): fat LTO, one codegen unit, stripped.
 target_args=()
-target_dir=target/release
+target_dir=target/dist
 if [ -n "${TARGET:-}" ]; then
   target_args=(--target "$TARGET")
-  target_dir="target/$TARGET/release"
+  target_dir="target/$TARGET/dist"
 fi
-cargo build --release --locked "${target_args[@]}"
+cargo build --profile dist --locked "${target_args[@]}"
 
 exe=kubectl-sidecar
 [ "$os" = windows ] && exe=kubectl-sidecar.exe

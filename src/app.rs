@@ -16,7 +16,8 @@ pub async fn run(
 ) -> Result<()> {
     match cli.command {
         Command::Ls(args) => {
-            let options = Options::from_args(&args.common, ambient)?;
+            let options =
+                Options::from_args(&args.common, args.output, &args.files.filenames, ambient)?;
             let ls = commands::ls::LsOptions {
                 only_problems: args.only_problems,
                 metrics: args.metrics,
@@ -24,22 +25,26 @@ pub async fn run(
             commands::ls::run(&options, &ls, out, err).await
         }
         Command::Order(args) => {
-            let options = Options::from_args(&args.common, ambient)?;
+            let output = args.output.into();
+            let options = Options::from_args(&args.common, output, &args.files.filenames, ambient)?;
             commands::order::run(&options, out, err).await
         }
         Command::Volumes(args) => {
-            let options = Options::from_args(&args.common, ambient)?;
+            let options =
+                Options::from_args(&args.common, args.output, &args.files.filenames, ambient)?;
             commands::volumes::run(&options, out, err).await
         }
         Command::Logs(args) => {
-            let options = Options::from_args(&args.common, ambient)?;
+            // Logs need a cluster: no -f FILE here (-f is --follow, as in kubectl logs).
+            let options = Options::from_args(&args.common, args.output.into(), &[], ambient)?;
             let logs = commands::logs::LogsOptions::from_args(&args, &options)?;
             commands::logs::run(&options, &logs, out, err).await
         }
         Command::Completion(args) => commands::completion::write_script(args.shell, out),
         Command::Diagnose(args) if args.list_rules => commands::diagnose::list_rules(out),
         Command::Diagnose(args) => {
-            let options = Options::from_args(&args.common, ambient)?;
+            let output = args.output.into();
+            let options = Options::from_args(&args.common, output, &args.files.filenames, ambient)?;
             let severity = |s: SeverityArg| match s {
                 SeverityArg::Info => Severity::Info,
                 SeverityArg::Warning => Severity::Warning,

@@ -13,7 +13,11 @@ Debug multi-container pods: native sidecars (init containers with restartPolicy:
 classic sidecars, init containers and the main container.
 
 Every command works against the cluster of your kubeconfig (like kubectl) or offline on files \
-with -f (pod YAML/JSON, `kubectl get pods -o json` dumps, workload manifests, - for stdin).";
+with -f (pod YAML/JSON, `kubectl get pods -o json` dumps, workload manifests, - for stdin).
+
+Text from the cluster is untrusted: in tables and messages, control characters and bidi \
+overrides in it are shown escaped (\\x1b, \\u202e), never sent to the terminal. JSON and YAML \
+output is exact; `logs` prints log lines as the containers wrote them, like kubectl logs.";
 
 const ROOT_EXAMPLES: &str = "\
 Examples:
@@ -187,11 +191,18 @@ Examples:
   # Offline, on a dump attached to the incident
   kubectl sidecar diagnose -f pods.json";
 
-/// `order` takes the shared flags only; `-o wide` prints the same as the default table.
+/// `order` takes the shared flags only; it has no wide form.
 #[derive(Debug, Args)]
 pub struct OrderArgs {
     #[command(flatten)]
     pub common: CommonArgs,
+
+    /// Output format
+    #[arg(short = 'o', long, value_enum, default_value_t = ReportFormat::Table)]
+    pub output: ReportFormat,
+
+    #[command(flatten)]
+    pub files: FileArgs,
 }
 
 /// `volumes` takes the shared flags only; `-o wide` adds the service account token row, the
@@ -200,12 +211,26 @@ pub struct OrderArgs {
 pub struct VolumesArgs {
     #[command(flatten)]
     pub common: CommonArgs,
+
+    /// Output format (wide: also the service account token, user IDs, every mount option)
+    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+
+    #[command(flatten)]
+    pub files: FileArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct DiagnoseArgs {
     #[command(flatten)]
     pub common: CommonArgs,
+
+    /// Output format
+    #[arg(short = 'o', long, value_enum, default_value_t = ReportFormat::Table)]
+    pub output: ReportFormat,
+
+    #[command(flatten)]
+    pub files: FileArgs,
 
     /// Show only findings at or above this severity
     #[arg(long, value_enum, default_value_t = SeverityArg::Info, value_name = "LEVEL")]
@@ -259,18 +284,28 @@ Examples:
   kubectl sidecar logs checkout-6d8f9b7c4-q8zpl -p
 
   # Follow a deployment's pods through restarts and rollouts (Ctrl-C to stop)
-  kubectl sidecar logs deploy/web -F --tail 10
+  kubectl sidecar logs deploy/web -f --tail 10
 
   # Everything but the mesh proxy since a point in time, one JSON object per line
   kubectl sidecar logs -l app=web -E istio-proxy --since-time 2026-11-23T10:00:00Z -o json
 
 A container whose log cannot be read (not started, no previous instance, forbidden) becomes
-one marker line and the others are still shown. Logs need a cluster: -f is not accepted.";
+one marker line and the others are still shown. Logs need a cluster: as in kubectl logs,
+-f means --follow here, not --filename.";
 
 #[derive(Debug, Args)]
 pub struct LogsArgs {
     #[command(flatten)]
     pub common: CommonArgs,
+
+    /// Output format: one JSON object per line (default: text lines)
+    #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
+    pub output: Option<LogsFormat>,
+
+    /// Not offered: logs have no offline mode. Kept hidden so that `--filename` gets an
+    /// explanation instead of "unexpected argument".
+    #[arg(long = "filename", value_name = "PATH", hide = true)]
+    pub filename: Vec<PathBuf>,
 
     /// Every container of the selected pods: the default, kept for the spelling users know
     /// (-E and --role still narrow it; -c cannot be combined with it)
@@ -318,9 +353,15 @@ pub struct LogsArgs {
     pub max_log_requests: usize,
 
     /// Keep streaming: history first, then new lines as they come; follows restarts, new and
-    /// deleted pods, and stops when a Job's pods are done
-    #[arg(short = 'F', long, conflicts_with = "previous")]
+    /// deleted pods, and stops when a Job's pods are done (-F works too)
+    #[arg(short = 'f', short_alias = 'F', long, conflicts_with = "previous")]
     pub follow: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogsFormat {
+    /// One JSON object per line
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -346,6 +387,13 @@ pub enum PrefixArg {
 pub struct LsArgs {
     #[command(flatten)]
     pub common: CommonArgs,
+
+    /// Output format (wide: also images, CPU and memory requests/limits, ports)
+    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+
+    #[command(flatten)]
+    pub files: FileArgs,
 
     /// Show only containers that need attention (and the pods they belong to)
     #[arg(long, visible_alias = "problems")]
@@ -397,26 +445,54 @@ pub struct CommonArgs {
     #[arg(short = 'c', long = "container", value_name = "REGEX")]
     pub container: Option<String>,
 
-    /// Output format
-    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
-    pub output: OutputFormat,
-
     /// When to color the output (auto: only on a terminal, and never when NO_COLOR is set)
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
+}
 
+/// `-f/--filename` of every subcommand but `logs` (where `-f` is `--follow`, as in kubectl).
+#[derive(Debug, Args)]
+pub struct FileArgs {
     /// Read pods from files instead of the cluster: a file, a directory or - for stdin
     /// (repeatable). Accepts Pod, List/PodList and workload manifests
     #[arg(short = 'f', long = "filename", value_name = "PATH")]
     pub filenames: Vec<PathBuf>,
 }
 
+/// `-o` of `ls` and `volumes`, and the format every command works with inside.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     Table,
     Wide,
     Json,
     Yaml,
+}
+
+/// `-o` of `order` and `diagnose`, which have no wide form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Json,
+    Yaml,
+}
+
+impl From<ReportFormat> for OutputFormat {
+    fn from(format: ReportFormat) -> Self {
+        match format {
+            ReportFormat::Table => OutputFormat::Table,
+            ReportFormat::Json => OutputFormat::Json,
+            ReportFormat::Yaml => OutputFormat::Yaml,
+        }
+    }
+}
+
+impl From<Option<LogsFormat>> for OutputFormat {
+    fn from(format: Option<LogsFormat>) -> Self {
+        match format {
+            None => OutputFormat::Table,
+            Some(LogsFormat::Json) => OutputFormat::Json,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -56,34 +56,36 @@ pub struct Typed {
     pub pod: Option<String>,
 }
 
-fn value_flags() -> &'static [(&'static str, &'static str)] {
-    // (flag, what its value is)
-    &[
-        ("-n", "namespace"),
-        ("--namespace", "namespace"),
-        ("--context", "context"),
-        ("--kubeconfig", "file"),
-        ("-f", "file"),
-        ("--filename", "file"),
-        ("-o", "output"),
-        ("--output", "output"),
-        ("--color", "color"),
-        ("--severity", "severity"),
-        ("--fail-on", "fail-on"),
-        ("-c", "container"),
-        ("--container", "container"),
-        ("-l", "free"),
-        ("--selector", "free"),
-        ("--field-selector", "free"),
-        ("--request-timeout", "free"),
-    ]
+/// What the value of a flag is, for the flags whose values come from somewhere else than
+/// the clap definition; other flags that take a value complete their clap possible values.
+fn value_source(long: &str) -> &'static str {
+    match long {
+        "namespace" => "namespace",
+        "context" => "context",
+        "kubeconfig" | "filename" => "file",
+        "container" => "container",
+        _ => "values",
+    }
 }
 
-fn value_kind(flag: &str) -> Option<&'static str> {
-    value_flags()
-        .iter()
-        .find(|(f, _)| *f == flag)
-        .map(|(_, kind)| *kind)
+/// The clap argument `flag` (`-o`, `--output`) of `subcommand`, if it takes a value: flags
+/// differ per subcommand (`-f` is `--filename` in `ls`, `--follow` in `logs`).
+fn value_arg(subcommand: Option<&str>, flag: &str) -> Option<clap::Arg> {
+    let command = Cli::command();
+    let sub = command.find_subcommand(subcommand?)?;
+    let arg = sub
+        .get_arguments()
+        .find(|a| match flag.strip_prefix("--") {
+            Some(long) => a.get_long() == Some(long),
+            None => {
+                let mut short = flag.strip_prefix('-').unwrap_or_default().chars();
+                match (short.next(), short.next()) {
+                    (Some(c), None) => a.get_short() == Some(c),
+                    _ => false,
+                }
+            }
+        })?;
+    arg.get_action().takes_values().then(|| arg.clone())
 }
 
 fn subcommands() -> Vec<String> {
@@ -127,12 +129,12 @@ pub fn plan(args: &[String]) -> (Want, Typed) {
             Some((f, v)) if f.starts_with('-') => (f, Some(v.to_string())),
             _ => (word, None),
         };
-        if let Some(kind) = value_kind(flag) {
+        if let Some(arg) = value_arg(subcommand, flag) {
             let value = inline_value.or_else(|| {
                 i += 1;
                 before.get(i).cloned()
             });
-            match (kind, value) {
+            match (value_source(arg.get_long().unwrap_or_default()), value) {
                 ("namespace", Some(v)) => typed.namespace = Some(v),
                 ("context", Some(v)) => typed.context = Some(v),
                 ("file", Some(v)) if flag == "--kubeconfig" => typed.kubeconfig = Some(v.into()),
@@ -153,18 +155,26 @@ pub fn plan(args: &[String]) -> (Want, Typed) {
     // The value of a flag typed just before the partial word.
     if let Some(previous) = before.last()
         && !previous.contains('=')
-        && let Some(kind) = value_kind(previous)
+        && let Some(arg) = value_arg(subcommand, previous)
     {
-        let want = match kind {
+        let want = match value_source(arg.get_long().unwrap_or_default()) {
             "namespace" => Want::Namespaces,
             "context" => Want::Contexts,
             "file" => Want::Files,
-            "output" => words(&["table", "wide", "json", "yaml"]),
-            "color" => words(&["auto", "always", "never"]),
-            "severity" => words(&["info", "warning", "critical"]),
-            "fail-on" => words(&["critical", "warning", "info", "never"]),
             "container" => typed.pod.clone().map_or(Want::Nothing, Want::Containers),
-            _ => Want::Nothing,
+            _ => {
+                let values: Vec<String> = arg
+                    .get_possible_values()
+                    .iter()
+                    .filter(|v| !v.is_hide_set())
+                    .map(|v| v.get_name().to_string())
+                    .collect();
+                if values.is_empty() {
+                    Want::Nothing
+                } else {
+                    Want::Words(values)
+                }
+            }
         };
         return (want, typed);
     }
@@ -327,8 +337,22 @@ mod tests {
         );
         assert_eq!(
             plan_of(&["diagnose", "--fail-on", ""]),
-            words(&["critical", "warning", "info", "never"])
+            words(&["info", "warning", "critical", "never"])
         );
+        // Each subcommand offers the formats it prints.
+        assert_eq!(
+            plan_of(&["order", "-o", ""]),
+            words(&["table", "json", "yaml"])
+        );
+        assert_eq!(
+            plan_of(&["diagnose", "--output", ""]),
+            words(&["table", "json", "yaml"])
+        );
+        assert_eq!(plan_of(&["logs", "-o", ""]), words(&["json"]));
+        // In logs -f is --follow (no value): what follows is a target, not a file.
+        assert_eq!(plan_of(&["logs", "-f", ""]), Want::Targets);
+        assert_eq!(plan_of(&["logs", "-f", "-n", ""]), Want::Namespaces);
+        assert_eq!(plan_of(&["volumes", "-f", ""]), Want::Files);
         assert_eq!(plan_of(&["ls", "-n", ""]), Want::Namespaces);
         assert_eq!(plan_of(&["ls", "--context", ""]), Want::Contexts);
         assert_eq!(plan_of(&["ls", "-f", ""]), Want::Files);

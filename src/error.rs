@@ -85,38 +85,3 @@ pub fn chain_message(err: &(dyn std::error::Error + 'static)) -> String {
     }
     parts.join(": ")
 }
-
-/// `text` made safe to print as one terminal line: control characters (newlines, escape
-/// sequences) and bidi overrides, which can come from names in untrusted files, are escaped
-/// (`\n`, `\u{202e}`) so an error stays one line and cannot restyle or reorder the terminal.
-pub fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char =
-        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-    if !text.chars().any(unsafe_char) {
-        return text.into();
-    }
-    text.chars()
-        .map(|c| {
-            if unsafe_char(c) {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect::<String>()
-        .into()
-}
-
-#[cfg(test)]
-mod one_line_tests {
-    use super::one_line;
-
-    #[test]
-    fn escapes_controls_and_bidi_overrides_only() {
-        assert_eq!(one_line("pod \"web-0\" ünï"), "pod \"web-0\" ünï");
-        assert_eq!(
-            one_line("a\nb\u{1b}[31m\u{202e}c\t"),
-            "a\\nb\\u{1b}[31m\\u{202e}c\\t"
-        );
-    }
-}

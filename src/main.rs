@@ -64,9 +64,9 @@ fn main() {
         }
         Err(e) => {
             let _ = out.flush();
-            let _ = writeln!(err, "error: {}", error::one_line(&e.message));
+            let _ = writeln!(err, "error: {}", render::sanitize::neutralise(&e.message));
             if let Some(hint) = &e.hint {
-                let _ = writeln!(err, "hint: {}", error::one_line(hint));
+                let _ = writeln!(err, "hint: {}", render::sanitize::neutralise(hint));
             }
             e.exit_code()
         }

@@ -92,7 +92,13 @@ pub struct Options {
 }
 
 impl Options {
-    pub fn from_args(args: &CommonArgs, ambient: &Ambient) -> Result<Self> {
+    /// `output` and `filenames` are per subcommand (`logs` has neither `wide` nor `-f FILE`).
+    pub fn from_args(
+        args: &CommonArgs,
+        output: OutputFormat,
+        filenames: &[PathBuf],
+        ambient: &Ambient,
+    ) -> Result<Self> {
         let targets = args
             .targets
             .iter()
@@ -140,22 +146,18 @@ impl Options {
             })
             .transpose()?;
 
-        let source = if args.filenames.is_empty() {
+        let source = if filenames.is_empty() {
             SourceChoice::Cluster(ClusterOptions {
                 context: args.context.clone(),
                 kubeconfig: args.kubeconfig.clone(),
                 request_timeout: parse_request_timeout(&args.request_timeout)?,
             })
         } else {
-            let stdin_count = args
-                .filenames
-                .iter()
-                .filter(|p| p.as_os_str() == "-")
-                .count();
+            let stdin_count = filenames.iter().filter(|p| p.as_os_str() == "-").count();
             if stdin_count > 1 {
                 return Err(Error::usage("-f - (stdin) can be given only once"));
             }
-            SourceChoice::Files(args.filenames.clone())
+            SourceChoice::Files(filenames.to_vec())
         };
 
         let color = match args.color {
@@ -164,7 +166,7 @@ impl Options {
             ColorChoice::Auto => {
                 ambient.stdout_is_terminal && !ambient.no_color && !ambient.term_is_dumb
             }
-        } && matches!(args.output, OutputFormat::Table | OutputFormat::Wide);
+        } && matches!(output, OutputFormat::Table | OutputFormat::Wide);
 
         let now = match &ambient.now {
             Some(text) => text.parse::<jiff::Timestamp>().map_err(|e| {
@@ -183,7 +185,7 @@ impl Options {
                 container,
             },
             source,
-            output: args.output,
+            output,
             color,
             now,
             width: ambient.terminal_width.filter(|w| *w >= 40).unwrap_or(100),
@@ -241,7 +243,7 @@ mod tests {
         let crate::cli::Command::Ls(ls) = cli.command else {
             panic!("tests parse `ls` only");
         };
-        Options::from_args(&ls.common, ambient)
+        Options::from_args(&ls.common, ls.output, &ls.files.filenames, ambient)
     }
 
     #[test]

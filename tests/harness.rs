@@ -77,7 +77,11 @@ struct RawClient {
 
 impl RawClient {
     fn connect(api: &FakeApi) -> RawClient {
-        let addr = api.url().trim_start_matches("http://").to_string();
+        RawClient::connect_url(&api.url())
+    }
+
+    fn connect_url(url: &str) -> RawClient {
+        let addr = url.trim_start_matches("http://").to_string();
         let stream = TcpStream::connect(addr).expect("connect to the fake API");
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
@@ -1124,6 +1128,96 @@ fn watch_streams_added_events_then_ends() {
     assert_eq!(
         last["object"]["metadata"]["annotations"]["k8s.io/initial-events-end"],
         "true"
+    );
+}
+
+/// A live server's watch from a resourceVersion: the changes since then and each later change
+/// (ADDED, MODIFIED, DELETED), a BOOKMARK for a revision that changes nothing selected, the
+/// end after timeoutSeconds, and 410 Expired once that version is compacted.
+#[test]
+fn watch_from_a_resource_version_streams_changes_bookmarks_and_410() {
+    let api = FakeApi::builder()
+        .live_follow()
+        .object(pod("shop", "a", json!({"app": "web"}), "Running", "node-1"))
+        .start();
+    let list = get(&api, "/api/v1/namespaces/shop/pods?labelSelector=app%3Dweb");
+    let rv: Value = serde_json::from_str(&list.text()).unwrap();
+    let rv = rv["metadata"]["resourceVersion"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let watching = {
+        let url = format!(
+            "/api/v1/namespaces/shop/pods?watch=1&labelSelector=app%3Dweb&resourceVersion={rv}&allowWatchBookmarks=true&timeoutSeconds=2"
+        );
+        let api_url = api.url();
+        std::thread::spawn(move || {
+            let started = std::time::Instant::now();
+            let text = RawClient::connect_url(&api_url)
+                .send("GET", &url, &[AUTH])
+                .text();
+            (text, started.elapsed())
+        })
+    };
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    api.put(pod("shop", "b", json!({"app": "web"}), "Pending", "node-1"));
+    api.put(pod("shop", "b", json!({"app": "web"}), "Running", "node-1"));
+    api.put(pod(
+        "shop",
+        "other",
+        json!({"app": "db"}),
+        "Running",
+        "node-1",
+    ));
+    api.delete("pods", "shop", "a");
+    let (text, took) = watching.join().unwrap();
+    let events: Vec<(String, String)> = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("event"))
+        .map(|e| {
+            let name = e["object"]["metadata"]["name"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
+            (e["type"].as_str().unwrap().to_string(), name)
+        })
+        .collect();
+    let kinds: Vec<(&str, &str)> = events
+        .iter()
+        .map(|(t, n)| (t.as_str(), n.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("ADDED", "b"),
+            ("MODIFIED", "b"),
+            ("BOOKMARK", ""),
+            ("DELETED", "a")
+        ],
+        "{text}"
+    );
+    assert!(
+        took >= std::time::Duration::from_secs(2),
+        "ends after timeoutSeconds: {took:?}"
+    );
+
+    // The old version, once compacted: one ERROR event with a 410 Expired Status.
+    api.compact();
+    let gone = get(
+        &api,
+        &format!("/api/v1/namespaces/shop/pods?watch=1&resourceVersion={rv}"),
+    );
+    assert_eq!(gone.status, 200);
+    let event: Value = serde_json::from_str(gone.text().trim()).unwrap();
+    assert_eq!(event["type"], "ERROR");
+    assert_eq!(event["object"]["code"], 410);
+    assert_eq!(event["object"]["reason"], "Expired");
+    assert!(
+        event["object"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("too old resource version: {rv} (")),
+        "{event}"
     );
 }
 

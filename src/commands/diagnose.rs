@@ -71,8 +71,11 @@ pub fn wants_previous_log(source: &SourcePod) -> Vec<String> {
 
 /// `--list-rules`: the catalog, one rule per line.
 pub fn list_rules(out: &mut dyn Write) -> Result<()> {
-    for rule in crate::diagnose::rules::RULES {
-        writeln!(out, "{:<26}{}", rule.id, rule.title).map_err(write_error)?;
+    let rules = crate::diagnose::rules::RULES;
+    // Two spaces after the longest ID, so every title starts in the same column.
+    let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0) + 2;
+    for rule in rules {
+        writeln!(out, "{:<width$}{}", rule.id, rule.title).map_err(write_error)?;
     }
     out.flush().map_err(write_error)
 }
@@ -112,6 +115,15 @@ pub async fn run(
         )
         .await?;
     print_warnings(err, &visited.warnings);
+    if let Some(note) = visited
+        .nothing_found
+        .as_ref()
+        .filter(|_| matches!(options.output, OutputFormat::Table | OutputFormat::Wide))
+    {
+        // kubectl's note and nothing else; JSON and YAML still print the (empty) report.
+        let _ = writeln!(err, "{note}");
+        return Ok(());
+    }
     let pods_per_owner = std::mem::take(&mut diagnoser.pods_per_owner);
     let mut diagnosis = diagnoser.finish();
     if let Some(re) = &options.selection.container {
@@ -159,7 +171,10 @@ pub async fn run(
     if failing > 0 {
         return Err(Error {
             kind: ErrorKind::Findings,
-            message: format!("{failing} finding(s) at or above the --fail-on level"),
+            message: format!(
+                "{} at or above the --fail-on level",
+                crate::render::count(failing, "finding", "findings")
+            ),
             hint: None,
         });
     }

@@ -16,6 +16,7 @@ use crate::logs::{Fetched, Followed, follow, print_history};
 use crate::model::{Role, build_pod_view};
 use crate::options::{Options, Scope, SourceChoice};
 use crate::render::structured::write_error;
+use crate::source::SourcePod;
 use crate::source::cluster::Cluster;
 
 /// Where the lines start.
@@ -39,22 +40,18 @@ pub struct LogsOptions {
     pub format: Format,
 }
 
-/// How often `--follow` lists the pods again (restarts, new and deleted pods).
+/// How often `--follow` looks at the watched pods (restarts, new and deleted pods) and at the
+/// streams that ended; the pods come from watches, so a look costs the API server nothing.
 const FOLLOW_POLL: Duration = Duration::from_secs(2);
 
 impl LogsOptions {
     /// Checks the flags before any request: offline files, output format, durations, times.
     pub fn from_args(args: &LogsArgs, options: &Options) -> Result<Self> {
-        if matches!(options.source, SourceChoice::Files(_)) {
+        if !args.filename.is_empty() {
             return Err(Error::usage(
-                "logs need a cluster: -f/--filename reads pod manifests and dumps, which hold no logs",
+                "logs need a cluster: --filename reads pod manifests and dumps, which hold no logs",
             )
-            .with_hint("drop -f to read the logs from the cluster of your kubeconfig (--context, --kubeconfig)"));
-        }
-        if options.output == OutputFormat::Yaml {
-            return Err(Error::usage(
-                "logs support -o json (one object per line), not -o yaml",
-            ));
+            .with_hint("drop --filename to read the logs from the cluster of your kubeconfig (--context, --kubeconfig); -f means --follow here, as in kubectl logs"));
         }
         let exclude = args
             .exclude_container
@@ -236,12 +233,17 @@ async fn read_logs(
         return Err(Error::usage("logs need a cluster"));
     };
     let loaded = super::load_with_warnings(options, err).await?;
+    if let Some(note) = &loaded.nothing_found {
+        // As kubectl logs -l: a note, exit 0.
+        writeln!(err, "{note}").map_err(write_error)?;
+        return Ok(());
+    }
     let views: Vec<_> = loaded.pods.iter().map(build_pod_view).collect();
     let picks = select(&views, &logs.filter);
     if picks.is_empty() {
         return Err(Error::runtime(format!(
-            "no container of the {} selected pod(s) matches the container filters",
-            views.len()
+            "no container of the {} matches the container filters",
+            crate::render::count(views.len(), "selected pod", "selected pods")
         ))
         .with_hint("check -c/--container, -E/--exclude-container and --role (ephemeral containers need --role ephemeral)"));
     }
@@ -298,13 +300,22 @@ async fn read_logs(
                     .map_err(|e| e.message)
             }
         };
+        // New pods, restarts and deletions come from watches (one list per query, then
+        // watches resumed from the last resourceVersion); each poll reads their current state
+        // and asks the API server nothing.
+        let pod_watch =
+            tokio::sync::Mutex::new(cluster.watch_pods(options.selection.clone()).await?);
         let list = || async {
-            match cluster.load_pods(&options.selection).await {
-                Ok(loaded) => Ok(loaded.pods.iter().map(build_pod_view).collect()),
-                // A pod named on the command line that was deleted: no pods, not an error.
-                Err(e) if e.message.contains("Error from server (NotFound)") => Ok(Vec::new()),
-                Err(e) => Err(e.message),
-            }
+            let pods = pod_watch.lock().await.pods().await?;
+            Ok(pods
+                .into_iter()
+                .map(|pod| {
+                    build_pod_view(&SourcePod {
+                        pod,
+                        template_of: None,
+                    })
+                })
+                .collect())
         };
         return follow(
             summary.history,
@@ -323,8 +334,11 @@ async fn read_logs(
     }
     if summary.read == 0 && summary.failed > 0 {
         return Err(Error::runtime(format!(
-            "no log could be read: all {} request(s) failed (see the markers above)",
-            summary.failed
+            "no log could be read: {} failed (see the markers above)",
+            match summary.failed {
+                1 => "the one request".to_string(),
+                n => format!("all {n} requests"),
+            }
         )));
     }
     Ok(())

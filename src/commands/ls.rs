@@ -81,8 +81,12 @@ pub async fn run(
         |out, pods| write_table(out, pods, &table),
     )
     .await?;
-    if ls.only_problems && seen.shown == 0 {
-        let _ = writeln!(err, "no problems found in {} pod(s)", seen.selected);
+    if ls.only_problems && seen.shown == 0 && seen.selected > 0 {
+        let _ = writeln!(
+            err,
+            "no problems found in {}",
+            crate::render::count(seen.selected, "pod", "pods")
+        );
     } else {
         note_nothing_matched(err, seen.selected, seen.shown);
     }

@@ -104,6 +104,9 @@ pub async fn run_per_pod<T: Serialize>(
         return Err(e);
     }
     print_warnings(err, &visited.warnings);
+    if streaming && let Some(note) = &visited.nothing_found {
+        let _ = writeln!(err, "{note}");
+    }
     if streaming {
         if !kept.is_empty() {
             write_chunk(&mut *out, &kept, shown)?;
@@ -126,7 +129,11 @@ pub async fn run_per_pod<T: Serialize>(
 
 pub fn print_warnings(err: &mut dyn Write, warnings: &[String]) {
     for warning in warnings {
-        let _ = writeln!(err, "warning: {}", crate::error::one_line(warning));
+        let _ = writeln!(
+            err,
+            "warning: {}",
+            crate::render::sanitize::neutralise(warning)
+        );
     }
 }
 
@@ -135,7 +142,8 @@ pub fn note_nothing_matched(err: &mut dyn Write, selected_pods: usize, shown_pod
     if shown_pods == 0 && selected_pods > 0 {
         let _ = writeln!(
             err,
-            "no container of the {selected_pods} selected pod(s) matches -c/--container"
+            "no container of the {} matches -c/--container",
+            crate::render::count(selected_pods, "selected pod", "selected pods")
         );
     }
 }

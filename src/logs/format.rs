@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::tail::Line;
 use super::target::LogTarget;
+use crate::render::sanitize::neutralise;
 
 /// What goes before each line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,12 +86,15 @@ impl Format {
         }
     }
 
+    /// `pod/container`, neutralised: names come from the cluster. (Log lines themselves are
+    /// printed as the container wrote them, like `kubectl logs`.)
     fn name_of(&self, target: &LogTarget) -> String {
-        if self.namespaces {
+        let name = if self.namespaces {
             format!("{}/{}/{}", target.namespace, target.pod, target.container)
         } else {
             format!("{}/{}", target.pod, target.container)
-        }
+        };
+        neutralise(&name).into_owned()
     }
 
     /// Pads every prefix to the longest of these targets.
@@ -169,7 +173,7 @@ impl Format {
         target: &LogTarget,
         text: &str,
     ) -> io::Result<()> {
-        let marker = format!("── {}{text} ──", self.name_of(target));
+        let marker = format!("── {}{} ──", self.name_of(target), neutralise(text));
         if self.color {
             writeln!(out, "{}", marker.dimmed())
         } else {

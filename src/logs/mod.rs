@@ -165,13 +165,14 @@ enum Phase {
 }
 
 /// `--follow` after the history: one stream per container (at most `max_requests` at once,
-/// the rest queued), lines printed as they arrive, whole lines only. Every `poll` the pods
-/// are listed again: ended streams are resumed, restarted containers get a marker and their
+/// the rest queued), lines printed as they arrive, whole lines only. Every `poll` the current
+/// pods are looked at (`list()`; live, they come from watches, see
+/// `source::cluster::watch`): ended streams are resumed, restarted containers get a marker and their
 /// new instance, new pods are attached, deleted ones get a marker. Returns when every
 /// container is done and every pod has finished (a Job), else runs until interrupted.
 ///
-/// `open(followed)` opens a followed stream where `followed` left off; `list()` lists the
-/// pods again. Lines stamped before `not_before` (`--since-time`) are skipped.
+/// `open(followed)` opens a followed stream where `followed` left off; `list()` gives the
+/// pods as they are now. Lines stamped before `not_before` (`--since-time`) are skipped.
 #[allow(clippy::too_many_arguments)]
 pub async fn follow<'a, O, OF, B, L, LF>(
     history: Vec<Followed>,
@@ -249,7 +250,11 @@ where
                     Ok(pods) => pods,
                     Err(error) => {
                         if list_error.as_ref() != Some(&error) {
-                            writeln!(err, "warning: {error}; retrying")?;
+                            writeln!(
+                                err,
+                                "warning: {}; retrying",
+                                crate::render::sanitize::neutralise(&error.to_string())
+                            )?;
                             list_error = Some(error);
                         }
                         continue;

@@ -465,7 +465,12 @@ fn container_problem(role: Role, status: &ContainerStatusView, ctx: &PodContext)
         .last_termination
         .as_ref()
         .filter(|t| t.is_oom())
-        .map(|_| format!("OOMKilled, {} restarts", status.restart_count));
+        .map(|_| {
+            format!(
+                "OOMKilled, {}",
+                crate::render::count(status.restart_count, "restart", "restarts")
+            )
+        });
     match &status.state {
         State::Waiting { reason, .. } => {
             let reason = reason.as_deref().unwrap_or("Waiting");
@@ -499,8 +504,8 @@ fn container_problem(role: Role, status: &ContainerStatusView, ctx: &PodContext)
                 Some(oom)
             } else if let Some(t) = failed_before {
                 Some(format!(
-                    "{} restarts, last {}",
-                    status.restart_count,
+                    "{}, last {}",
+                    crate::render::count(status.restart_count, "restart", "restarts"),
                     t.reason.as_deref().unwrap_or("exit")
                 ))
             } else if role == Role::NativeSidecar && status.started != Some(true) {

@@ -1661,8 +1661,10 @@ fn memory_emptydir_no_limit(f: &Facts) -> Vec<VolumeFinding> {
             }
             if let Some(restarts) = c.oom_killed {
                 finding = finding.evidence(format!(
-                    "{} was OOMKilled ({restarts} restarts): files in {} are part of its memory usage",
-                    c.name, row.name
+                    "{} was OOMKilled ({}): files in {} are part of its memory usage",
+                    c.name,
+                    crate::render::count(restarts, "restart", "restarts"),
+                    row.name
                 ));
                 // The hazard has hit: a warning (severity policy, docs/rules.md).
                 finding.severity = Severity::Warning;

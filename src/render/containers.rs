@@ -10,6 +10,7 @@ use comfy_table::{ContentArrangement, Table, presets};
 use jiff::Timestamp;
 
 use super::age;
+use super::sanitize::{Guarded, neutralise};
 use super::structured::write_error;
 use super::style::{Palette, Tone};
 use crate::error::Result;
@@ -27,6 +28,12 @@ pub struct TableOptions {
 pub const MARKER: &str = "!";
 
 pub fn write_table(out: &mut dyn Write, pods: &[PodView], opts: &TableOptions) -> Result<()> {
+    let mut guarded = Guarded::new(out, opts.palette.enabled());
+    write_pods(&mut guarded, pods, opts)?;
+    guarded.finish().map_err(write_error)
+}
+
+fn write_pods(out: &mut dyn Write, pods: &[PodView], opts: &TableOptions) -> Result<()> {
     let mut table = Table::new();
     table
         .load_preset(presets::NOTHING)
@@ -73,7 +80,7 @@ pub fn write_table(out: &mut dyn Write, pods: &[PodView], opts: &TableOptions) -
         }
         writeln!(out, "{}", pod_line(pod, false, opts.now, &opts.palette)).map_err(write_error)?;
         if let Some(message) = &pod.message {
-            writeln!(out, "  message: {}", message.trim()).map_err(write_error)?;
+            writeln!(out, "  message: {}", neutralise(message.trim())).map_err(write_error)?;
         }
         if opts.wide
             && let Some(r) = &pod.effective_requests
@@ -132,7 +139,7 @@ pub fn pod_line(pod: &PodView, flagged: bool, now: Timestamp, p: &Palette) -> St
         Some(at) => format!("{} ({} ago)", pod.restarts, age(now, at)),
         None => pod.restarts.to_string(),
     };
-    let node = pod.node.as_deref().unwrap_or("-");
+    let node = neutralise(pod.node.as_deref().unwrap_or("-"));
     let pod_age = pod
         .created_at
         .map_or_else(|| "-".to_string(), |t| age(now, t));
@@ -202,7 +209,7 @@ fn container_row(pod: &PodView, c: &ContainerView, opts: &TableOptions) -> Vec<S
     };
     let mut row = vec![
         marker,
-        c.name.clone(),
+        neutralise(&c.name).into_owned(),
         p.role(c.role),
         position,
         ready,
@@ -215,17 +222,19 @@ fn container_row(pod: &PodView, c: &ContainerView, opts: &TableOptions) -> Vec<S
         row.extend(usage_cells(c, p));
     }
     if opts.wide {
-        row.push(c.image.clone());
+        row.push(neutralise(&c.image).into_owned());
         row.push(request_limit(c, "cpu"));
         row.push(request_limit(c, "memory"));
         row.push(if c.ports.is_empty() {
             "-".to_string()
         } else {
-            c.ports
+            let ports = c
+                .ports
                 .iter()
                 .map(|port| format!("{}/{}", port.container_port, port.protocol))
                 .collect::<Vec<_>>()
-                .join(",")
+                .join(",");
+            neutralise(&ports).into_owned()
         });
     }
     row
@@ -305,5 +314,5 @@ fn request_limit(c: &ContainerView, resource: &str) -> String {
         .get(resource)
         .map_or("-", String::as_str);
     let limit = c.resources.limits.get(resource).map_or("-", String::as_str);
-    format!("{request}/{limit}")
+    neutralise(&format!("{request}/{limit}")).into_owned()
 }

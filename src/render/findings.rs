@@ -3,6 +3,7 @@
 
 use std::io::Write;
 
+use super::sanitize::{Guarded, neutralise};
 use super::structured::write_error;
 use super::style::{Palette, Tone};
 use crate::commands::diagnose::DiagnoseReport;
@@ -65,17 +66,23 @@ fn write_headline(out: &mut dyn Write, p: &PodDiagnosis, palette: &Palette) -> R
             let label = format!("{:<15}", format!("POD {}", v.outcome.label()));
             writeln!(
                 out,
-                "{}{}{owner}: {}",
+                "{}{}{}: {}",
                 palette.paint(&label, tone),
-                palette.paint(&subject, Tone::Strong),
-                v.state
+                palette.paint(&neutralise(&subject), Tone::Strong),
+                neutralise(&owner),
+                neutralise(&v.state)
             )
             .map_err(write_error)?;
             let blame = match (&v.container, v.role) {
                 (Some(c), Some(role)) => format!("{c} ({}): ", role.as_str()),
                 _ => String::new(),
             };
-            writeln!(out, "  cause: {blame}{}", v.cause).map_err(write_error)?;
+            writeln!(
+                out,
+                "  cause: {}",
+                neutralise(&format!("{blame}{}", v.cause))
+            )
+            .map_err(write_error)?;
         }
         None => {
             let state = if p.spec_only {
@@ -89,9 +96,11 @@ fn write_headline(out: &mut dyn Write, p: &PodDiagnosis, palette: &Palette) -> R
             };
             writeln!(
                 out,
-                "{}{}{owner}: {state}, nothing broken now",
+                "{}{}{}: {}, nothing broken now",
                 palette.paint(&format!("{:<15}", "POD OK"), Tone::Good),
-                palette.paint(&subject, Tone::Strong),
+                palette.paint(&neutralise(&subject), Tone::Strong),
+                neutralise(&owner),
+                neutralise(&state)
             )
             .map_err(write_error)?;
         }
@@ -105,7 +114,7 @@ fn write_finding(out: &mut dyn Write, f: &PodFinding, p: &Palette) -> Result<()>
         "{}  {}  {}",
         severity_cell(f.finding.severity, p),
         p.paint(f.finding.rule, Tone::Strong),
-        subject(f)
+        neutralise(&subject(f))
     )
     .map_err(write_error)?;
     // Rules from order/volumes name the container apart from their summary.
@@ -115,24 +124,33 @@ fn write_finding(out: &mut dyn Write, f: &PodFinding, p: &Palette) -> Result<()>
         }
         _ => f.finding.summary.clone(),
     };
-    writeln!(out, "  {summary}").map_err(write_error)?;
+    writeln!(out, "  {}", neutralise(&summary)).map_err(write_error)?;
     for line in &f.finding.evidence {
-        writeln!(out, "  evidence: {line}").map_err(write_error)?;
+        writeln!(out, "  evidence: {}", neutralise(line)).map_err(write_error)?;
     }
     if f.pods.len() > 1 {
-        writeln!(out, "  pods: {}", f.pods.join(", ")).map_err(write_error)?;
+        writeln!(out, "  pods: {}", neutralise(&f.pods.join(", "))).map_err(write_error)?;
     }
     if let Some(fix) = &f.finding.fix {
+        let fix = neutralise(fix);
         writeln!(out, "  {} {fix}", p.paint("fix:", Tone::Good)).map_err(write_error)?;
     }
     writeln!(out).map_err(write_error)
 }
 
+/// Findings text is written to a [`Guarded`] writer, and every piece of it that can hold
+/// cluster text (names, messages, evidence) is neutralised before it is written.
 pub fn write_findings(
     out: &mut dyn Write,
     report: &DiagnoseReport,
     opts: &TableOptions,
 ) -> Result<()> {
+    let mut guarded = Guarded::new(out, opts.palette.enabled());
+    write_report(&mut guarded, report, opts)?;
+    guarded.finish().map_err(write_error)
+}
+
+fn write_report(out: &mut dyn Write, report: &DiagnoseReport, opts: &TableOptions) -> Result<()> {
     let p = &opts.palette;
     for pod in &report.pods {
         write_headline(out, pod, p)?;
@@ -156,10 +174,10 @@ pub fn write_findings(
         };
         writeln!(
             out,
-            "{}  {}/{}: {state}, {none}",
+            "{}  {}: {}, {none}",
             p.paint(&format!("{:<8}", "OK"), Tone::Good),
-            h.namespace,
-            h.pod
+            neutralise(&format!("{}/{}", h.namespace, h.pod)),
+            neutralise(&state),
         )
         .map_err(write_error)?;
     }
@@ -169,8 +187,12 @@ pub fn write_findings(
     }
     writeln!(
         out,
-        "{} pod(s) checked: {} critical, {} warning, {} info; {} healthy",
-        s.pods_checked, s.critical, s.warning, s.info, s.pods_healthy
+        "{} checked: {} critical, {} warning, {} info; {} healthy",
+        super::count(s.pods_checked, "pod", "pods"),
+        s.critical,
+        s.warning,
+        s.info,
+        s.pods_healthy
     )
     .map_err(write_error)
 }

@@ -4,6 +4,7 @@
 pub mod containers;
 pub mod findings;
 pub mod order;
+pub mod sanitize;
 pub mod structured;
 pub mod style;
 pub mod volumes;
@@ -16,10 +17,13 @@ use crate::error::Result;
 use structured::write_error;
 
 /// Writes one text block per pod, blank-line separated. Each block is built in memory first,
-/// so a closed pipe stops the output between pods, never inside one.
+/// so a closed pipe stops the output between pods, never inside one, and goes through
+/// [`sanitize::Guarded`] on its way out (`block` neutralises the cluster text it
+/// lays out; this is the safety net).
 pub fn write_pod_blocks<T>(
     out: &mut dyn Write,
     pods: &[T],
+    palette: &style::Palette,
     mut block: impl FnMut(&mut String, &T),
 ) -> Result<()> {
     for (index, pod) in pods.iter().enumerate() {
@@ -28,9 +32,22 @@ pub fn write_pod_blocks<T>(
             text.push('\n');
         }
         block(&mut text, pod);
-        out.write_all(text.as_bytes()).map_err(write_error)?;
+        let mut safe = Vec::with_capacity(text.len());
+        let mut guarded = sanitize::Guarded::new(&mut safe, palette.enabled());
+        guarded.write_all(text.as_bytes()).map_err(write_error)?;
+        guarded.finish().map_err(write_error)?;
+        out.write_all(&safe).map_err(write_error)?;
     }
     Ok(())
+}
+
+/// `1 restart`, `2 restarts`, `0 restarts`: a count with its noun in the right number.
+pub fn count<T>(n: T, one: &str, many: &str) -> String
+where
+    T: std::fmt::Display + PartialEq + From<u8>,
+{
+    let noun = if n == T::from(1) { one } else { many };
+    format!("{n} {noun}")
 }
 
 /// Age of a timestamp as kubectl prints it (`duration.HumanDuration`): `45s`, `4m12s`,
@@ -100,6 +117,13 @@ pub fn age(now: Timestamp, then: Timestamp) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_agree_in_number() {
+        assert_eq!(count(1, "restart", "restarts"), "1 restart");
+        assert_eq!(count(0_usize, "pod", "pods"), "0 pods");
+        assert_eq!(count(12_u32, "pod", "pods"), "12 pods");
+    }
 
     #[test]
     fn durations_like_kubectl() {

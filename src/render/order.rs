@@ -13,6 +13,7 @@ use jiff::Timestamp;
 
 use super::containers::{MARKER, pod_line};
 use super::human_duration;
+use super::sanitize::neutralise;
 use super::style::{Palette, Tone};
 use crate::error::Result;
 use crate::model::Role;
@@ -42,14 +43,16 @@ pub fn write_order_table(
     pods: &[PodOrder],
     opts: &OrderTableOptions,
 ) -> Result<()> {
-    super::write_pod_blocks(out, pods, |text, pod| pod_text(text, pod, opts))
+    super::write_pod_blocks(out, pods, &opts.palette, |text, pod| {
+        pod_text(text, pod, opts);
+    })
 }
 
 fn pod_text(s: &mut String, pod: &PodOrder, opts: &OrderTableOptions) {
     let p = &opts.palette;
     let _ = writeln!(s, "{}", header(pod, opts));
     if let Some(message) = &pod.view.message {
-        let _ = writeln!(s, "  message: {}", message.trim());
+        let _ = writeln!(s, "  message: {}", neutralise(message.trim()));
     }
     let flagged = |name: &str| {
         pod.findings
@@ -121,17 +124,18 @@ fn declared_text(s: &mut String, steps: &[Step], flagged: &dyn Fn(&str) -> bool,
         let _ = writeln!(s, "  (no containers)");
         return;
     }
-    let names = name_width(steps.iter().map(|st| st.container.as_str()));
+    let shown: Vec<_> = steps.iter().map(|st| neutralise(&st.container)).collect();
+    let names = name_width(shown.iter().map(|name| name.as_ref()));
     let numbers = step_width(steps.iter().map(|st| st.step).max().unwrap_or(1));
-    for step in steps {
+    for (step, name) in steps.iter().zip(&shown) {
         let _ = writeln!(
             s,
             "{}{:>numbers$}  {}  {}  → {}",
             marker(flagged(&step.container), p),
             step.step,
             padded(p.role(step.role), step.role.as_str(), ROLE_WIDTH),
-            padded(step.container.clone(), &step.container, names),
-            step.gate.text()
+            padded(name.to_string(), name, names),
+            neutralise(&step.gate.text())
         );
     }
 }
@@ -149,9 +153,10 @@ fn grace_text(shutdown: &Shutdown) -> String {
 }
 
 fn hook_text(hook: &Hook) -> String {
+    let detail = neutralise(&hook.detail);
     let text = match hook.action {
-        "httpGet" => hook.detail.clone(),
-        action => format!("{action} {}", hook.detail),
+        "httpGet" => detail.into_owned(),
+        action => format!("{action} {detail}"),
     };
     if text.chars().count() > MAX_HOOK {
         let cut: String = text.chars().take(MAX_HOOK - 1).collect();
@@ -171,7 +176,8 @@ fn shutdown_text(s: &mut String, shutdown: &Shutdown, flagged: &dyn Fn(&str) -> 
         let _ = writeln!(s, "  (no containers)");
         return;
     }
-    let names = name_width(rows.iter().map(|(_, c)| c.container.as_str()));
+    let shown: Vec<_> = rows.iter().map(|(_, c)| neutralise(&c.container)).collect();
+    let names = name_width(shown.iter().map(|name| name.as_ref()));
     let numbers = step_width(rows.iter().map(|(n, _)| *n).max().unwrap_or(1));
     let whens: Vec<String> = rows
         .iter()
@@ -184,7 +190,7 @@ fn shutdown_text(s: &mut String, shutdown: &Shutdown, flagged: &dyn Fn(&str) -> 
         })
         .collect();
     let when_width = name_width(whens.iter().map(String::as_str));
-    for ((step, c), when) in rows.iter().zip(&whens) {
+    for (((step, c), when), name) in rows.iter().zip(&whens).zip(&shown) {
         let pre_stop = c.pre_stop.as_ref().map_or("-".to_string(), hook_text);
         let _ = writeln!(
             s,
@@ -192,7 +198,7 @@ fn shutdown_text(s: &mut String, shutdown: &Shutdown, flagged: &dyn Fn(&str) -> 
             marker(flagged(&c.container), p),
             step,
             padded(p.role(c.role), c.role.as_str(), ROLE_WIDTH),
-            padded(c.container.clone(), &c.container, names),
+            padded(name.to_string(), name, names),
             padded(when.clone(), when, when_width),
         );
     }
@@ -339,7 +345,7 @@ fn bars_text(s: &mut String, t: &Timeline, end: i64, opts: &OrderTableOptions) {
     let names: Vec<String> = t
         .containers
         .iter()
-        .map(|c| short_name(&c.container))
+        .map(|c| short_name(&neutralise(&c.container)))
         .collect();
     let name_w = name_width(names.iter().map(String::as_str).chain(["pod"]));
     // "  NAME  |BAR|" fills the width exactly.
@@ -462,7 +468,7 @@ fn times_table(s: &mut String, t: &Timeline, p: &Palette) {
             let (result, tone) = run_result(c, run);
             let last = run.run == RunKind::Current;
             table.add_row(vec![
-                c.container.clone(),
+                neutralise(&c.container).into_owned(),
                 match run.run {
                     RunKind::Previous => "previous".to_string(),
                     RunKind::Current => "current".to_string(),
@@ -487,7 +493,7 @@ fn times_table(s: &mut String, t: &Timeline, p: &Palette) {
                 (state, None) => state.to_string(),
             };
             table.add_row(vec![
-                c.container.clone(),
+                neutralise(&c.container).into_owned(),
                 "current".to_string(),
                 "-".to_string(),
                 "-".to_string(),
@@ -536,7 +542,7 @@ fn conditions_text(s: &mut String, t: &Timeline) {
             format!("{} {} {verb} {when}{why}", c.condition, c.status)
         })
         .collect();
-    let _ = writeln!(s, "  pod conditions: {}", parts.join("; "));
+    let _ = writeln!(s, "  pod conditions: {}", neutralise(&parts.join("; ")));
 }
 
 // ---------------------------------------------------------------- hazards
@@ -571,20 +577,20 @@ fn finding_text(s: &mut String, f: &Finding, p: &Palette) {
     let subject = f
         .container
         .as_deref()
-        .map(|c| format!("{c}: "))
+        .map(|c| format!("{}: ", neutralise(c)))
         .unwrap_or_default();
     let _ = writeln!(
         s,
         "  {}  {}  {subject}{}",
         padded(p.paint(severity, severity_tone(f.severity)), severity, 8),
         padded(f.rule.to_string(), f.rule, RULE_WIDTH),
-        f.summary
+        neutralise(&f.summary)
     );
     for line in &f.evidence {
-        let _ = writeln!(s, "      evidence: {line}");
+        let _ = writeln!(s, "      evidence: {}", neutralise(line));
     }
     if let Some(fix) = &f.fix {
-        let _ = writeln!(s, "      fix: {fix}");
+        let _ = writeln!(s, "      fix: {}", neutralise(fix));
     }
 }
 

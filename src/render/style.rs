@@ -24,9 +24,17 @@ impl Palette {
         Palette { enabled }
     }
 
+    /// Whether colour codes are written.
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// `text` in `tone`. The text is neutralised first (it often comes from the cluster), so
+    /// nothing painted can carry its own escape sequences.
     pub fn paint(&self, text: &str, tone: Tone) -> String {
+        let text = super::sanitize::neutralise(text);
         if !self.enabled {
-            return text.to_string();
+            return text.into_owned();
         }
         match tone {
             Tone::Good => text.green().to_string(),

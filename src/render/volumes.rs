@@ -12,6 +12,7 @@ use comfy_table::{ContentArrangement, Table, presets};
 use jiff::Timestamp;
 
 use super::containers::{MARKER, pod_line};
+use super::sanitize::neutralise;
 use super::style::{Palette, Tone};
 use crate::error::Result;
 use crate::model::finding::Severity;
@@ -30,14 +31,16 @@ pub fn write_volumes_table(
     pods: &[PodVolumes],
     opts: &VolumesTableOptions,
 ) -> Result<()> {
-    super::write_pod_blocks(out, pods, |text, pod| pod_text(text, pod, opts))
+    super::write_pod_blocks(out, pods, &opts.palette, |text, pod| {
+        pod_text(text, pod, opts);
+    })
 }
 
 fn pod_text(s: &mut String, pod: &PodVolumes, opts: &VolumesTableOptions) {
     let p = &opts.palette;
     let _ = writeln!(s, "{}", header(pod, opts));
     if let Some(message) = &pod.view.message {
-        let _ = writeln!(s, "  message: {}", message.trim());
+        let _ = writeln!(s, "  message: {}", neutralise(message.trim()));
     }
     let rows: Vec<&VolumeRow> = pod
         .volumes
@@ -94,9 +97,9 @@ fn matrix_text(s: &mut String, pod: &PodVolumes, rows: &[&VolumeRow], opts: &Vol
         };
         let mut cells = vec![
             marker,
-            row.name.clone(),
+            neutralise(&row.name).into_owned(),
             row.kind.as_str().to_string(),
-            source_text(row),
+            neutralise(&source_text(row)).into_owned(),
         ];
         for c in &pod.containers {
             let mounts: Vec<String> = row
@@ -108,7 +111,7 @@ fn matrix_text(s: &mut String, pod: &PodVolumes, rows: &[&VolumeRow], opts: &Vol
             cells.push(if mounts.is_empty() {
                 "-".to_string()
             } else {
-                mounts.join(", ")
+                neutralise(&mounts.join(", ")).into_owned()
             });
         }
         table.add_row(cells);
@@ -137,9 +140,10 @@ fn matrix_text(s: &mut String, pod: &PodVolumes, rows: &[&VolumeRow], opts: &Vol
 
 /// `nginx (main)`; wide adds the user: `nginx (main, uid 101)`.
 fn column_title(c: &ContainerRef, wide: bool) -> String {
+    let name = neutralise(&c.name);
     match (wide, c.run_as_user) {
-        (true, Some(uid)) => format!("{} ({}, uid {uid})", c.name, c.role.as_str()),
-        _ => format!("{} ({})", c.name, c.role.as_str()),
+        (true, Some(uid)) => format!("{name} ({}, uid {uid})", c.role.as_str()),
+        _ => format!("{name} ({})", c.role.as_str()),
     }
 }
 
@@ -217,20 +221,25 @@ fn findings_text(s: &mut String, findings: &[VolumeFinding], p: &Palette) {
         let subject = f
             .container
             .as_deref()
-            .map(|c| format!("{c}: "))
+            .map(|c| format!("{}: ", neutralise(c)))
             .unwrap_or_default();
         let _ = writeln!(
             s,
             "  {}  {}  {subject}{}",
             padded(p.paint(severity, severity_tone(f.severity)), severity, 8),
             padded(p.paint(f.rule, Tone::Strong), f.rule, rule_width),
-            f.summary
+            neutralise(&f.summary)
         );
         for line in &f.evidence {
-            let _ = writeln!(s, "      evidence: {line}");
+            let _ = writeln!(s, "      evidence: {}", neutralise(line));
         }
         if let Some(fix) = &f.fix {
-            let _ = writeln!(s, "      {} {fix}", p.paint("fix:", Tone::Good));
+            let _ = writeln!(
+                s,
+                "      {} {}",
+                p.paint("fix:", Tone::Good),
+                neutralise(fix)
+            );
         }
     }
 }

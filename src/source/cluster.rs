@@ -5,6 +5,7 @@
 
 mod pages;
 mod retry;
+pub mod watch;
 
 use std::fmt::Debug;
 use std::time::Duration;
@@ -14,7 +15,7 @@ use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{Event, Namespace, Pod, ReplicationController};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector as ApiLabelSelector;
 use kube::api::{Api, GetParams, ListParams, LogParams};
-use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::config::{KubeConfigOptions, Kubeconfig, KubeconfigError};
 use kube::{Client, Config, Resource};
 use serde::de::DeserializeOwned;
 
@@ -48,15 +49,21 @@ impl Cluster {
             None => Kubeconfig::read(),
         }
         .map_err(|e| {
-            let from = options.kubeconfig.as_ref().map_or_else(
-                || "$KUBECONFIG or ~/.kube/config".to_string(),
-                |p| p.display().to_string(),
-            );
-            Error::runtime(format!(
-                "cannot load kubeconfig from {from}: {}",
-                chain_message(&e)
-            ))
-            .with_hint("pass --kubeconfig PATH or set KUBECONFIG, or work offline with -f FILE")
+            let message = match &e {
+                // kube's own text quotes the path twice (`from '"/x"'`): say it once.
+                KubeconfigError::ReadConfig(io, path) => {
+                    format!("cannot load kubeconfig from {}: {io}", path.display())
+                }
+                e => {
+                    let from = options.kubeconfig.as_ref().map_or_else(
+                        || "$KUBECONFIG or ~/.kube/config".to_string(),
+                        |p| p.display().to_string(),
+                    );
+                    format!("cannot load kubeconfig from {from}: {}", chain_message(e))
+                }
+            };
+            Error::runtime(message)
+                .with_hint("pass --kubeconfig PATH or set KUBECONFIG, or work offline with -f FILE")
         })?;
         let context = options
             .context
@@ -375,8 +382,25 @@ impl Cluster {
         self.visit_pods(selection, &mut |pod| pods.push(pod))
             .await?;
         Ok(Loaded {
+            nothing_found: self.nothing_found(selection, pods.len()),
             pods,
             ..Loaded::default()
+        })
+    }
+
+    /// kubectl's note for a listing that found nothing (`No resources found in shop
+    /// namespace.`, `No resources found` with -A): not an error, as in kubectl. `None` when
+    /// pods were found or named (a named pod or workload that does not exist is an error).
+    pub fn nothing_found(&self, selection: &Selection, found: usize) -> Option<String> {
+        if found > 0 || !selection.targets.is_empty() {
+            return None;
+        }
+        Some(match &selection.scope {
+            Scope::AllNamespaces => "No resources found".to_string(),
+            Scope::Namespace(ns) => format!(
+                "No resources found in {} namespace.",
+                ns.as_deref().unwrap_or(&self.default_namespace)
+            ),
         })
     }
 
@@ -402,24 +426,10 @@ impl Cluster {
                     template_of: None,
                 })
             };
-            let count = self
+            // An empty listing is not an error (see `nothing_found`).
+            return self
                 .visit_pod_list(namespace.as_deref(), labels, fields, &mut to_source)
-                .await?;
-            if count == 0 {
-                let mut message = match &namespace {
-                    Some(ns) => format!("no pods found in namespace {ns}"),
-                    None => "no pods found in any namespace".to_string(),
-                };
-                if let Some(l) = labels {
-                    message.push_str(&format!(" matching -l {l}"));
-                }
-                if let Some(f) = fields {
-                    message.push_str(&format!(" with --field-selector {f}"));
-                }
-                return Err(Error::runtime(message)
-                    .with_hint("check the namespace (-n, or -A for all) and the selectors"));
-            }
-            return Ok(count);
+                .await;
         }
 
         // Targets are validated to come without -A, so a namespace is always known here.

@@ -73,6 +73,7 @@ pub fn load(paths: &[PathBuf], selection: &Selection, stdin: &mut dyn Read) -> R
         events: collected.events,
         metrics: collected.metrics,
         warnings: collected.warnings,
+        nothing_found: None,
     })
 }
 

@@ -41,6 +41,8 @@ pub struct Loaded {
     /// PodMetrics read from files (`kubectl get --raw /apis/metrics.k8s.io/…` dumps).
     pub metrics: Vec<crate::model::metrics::PodUsage>,
     pub warnings: Vec<String>,
+    /// kubectl's `No resources found in NS namespace.` when a listing found nothing.
+    pub nothing_found: Option<String>,
 }
 
 /// Loads the selected pods from the chosen source.
@@ -60,6 +62,8 @@ pub struct Visited {
     /// How many pods were selected (and visited).
     pub pods: usize,
     pub warnings: Vec<String>,
+    /// kubectl's `No resources found in NS namespace.` when a listing found nothing.
+    pub nothing_found: Option<String>,
 }
 
 /// Hands each selected pod to `visit`, then drops it: a command keeps only what it reduced the
@@ -77,6 +81,7 @@ pub async fn visit_pods(
             Ok(Visited {
                 pods,
                 warnings: loaded.warnings,
+                nothing_found: None,
             })
         }
         SourceChoice::Cluster(options) => {
@@ -84,6 +89,7 @@ pub async fn visit_pods(
             let pods = cluster.visit_pods(selection, visit).await?;
             Ok(Visited {
                 pods,
+                nothing_found: cluster.nothing_found(selection, pods),
                 ..Visited::default()
             })
         }
@@ -229,6 +235,7 @@ impl Opened {
                 return Ok(Visited {
                     pods: loaded.pods.len(),
                     warnings: loaded.warnings,
+                    nothing_found: None,
                 });
             }
             Opened::Cluster(cluster) => cluster,
@@ -283,7 +290,11 @@ impl Opened {
         for ((position, pod, _), logs) in waiting.iter().zip(&logs) {
             visit(*position, pod, logs);
         }
-        Ok(Visited { pods, warnings })
+        Ok(Visited {
+            pods,
+            warnings,
+            nothing_found: cluster.nothing_found(selection, pods),
+        })
     }
 }
 

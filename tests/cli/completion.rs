@@ -93,7 +93,14 @@ fn plugin_completion_protocol() {
     assert_eq!(list, ["nginx", "log-reader"]);
 
     let (list, _) = complete(&dir, &kubeconfig, &["diagnose", "--fail-on", ""]);
-    assert_eq!(list, ["critical", "warning", "info", "never"]);
+    assert_eq!(list, ["info", "warning", "critical", "never"]);
+    // Each subcommand offers only the formats it prints.
+    let (list, _) = complete(&dir, &kubeconfig, &["logs", "-o", ""]);
+    assert_eq!(list, ["json"]);
+    let (list, _) = complete(&dir, &kubeconfig, &["order", "-o", ""]);
+    assert_eq!(list, ["table", "json", "yaml"]);
+    let (list, _) = complete(&dir, &kubeconfig, &["volumes", "-o", ""]);
+    assert_eq!(list, ["table", "wide", "json", "yaml"]);
     let (list, _) = complete(&dir, &kubeconfig, &["ls", "--context", ""]);
     assert_eq!(list, ["fake", "other"]);
     let (list, directive) = complete(&dir, &kubeconfig, &["ls", "-f", ""]);

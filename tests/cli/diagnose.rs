@@ -190,7 +190,7 @@ fn healthy_pod_prints_one_line() {
     let out = sidecar(&["diagnose", "-f", tidy_agent().to_str().unwrap()]);
     assert_eq!(
         out.ok(),
-        "OK        observability/agent-0: Running 3/3, no findings\n\n1 pod(s) checked: 0 critical, 0 warning, 0 info; 1 healthy\n"
+        "OK        observability/agent-0: Running 3/3, no findings\n\n1 pod checked: 0 critical, 0 warning, 0 info; 1 healthy\n"
     );
 }
 
@@ -272,6 +272,20 @@ fn list_rules_prints_the_catalog() {
     ] {
         assert!(text.lines().any(|l| l.starts_with(id)), "{id}: {text}");
     }
+    // Every title starts in one column: two spaces after the longest rule ID.
+    let longest = text
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap_or_default().len())
+        .max()
+        .unwrap();
+    for line in text.lines() {
+        let id = line.split_whitespace().next().unwrap();
+        assert!(
+            line[id.len()..].starts_with(&" ".repeat(longest + 2 - id.len())),
+            "{line:?}"
+        );
+        assert_ne!(line.as_bytes()[longest + 2], b' ', "{line:?}");
+    }
 }
 
 #[test]
@@ -280,7 +294,7 @@ fn pods_with_only_hidden_findings_count_as_healthy() {
     let out = sidecar(&["diagnose", "-f", &agent, "--severity", "warning"]);
     assert_eq!(
         out.ok(),
-        "OK        observability/agent-0: Running 3/3, no warning or higher findings\n\n1 pod(s) checked: 0 critical, 0 warning, 0 info; 1 healthy\n"
+        "OK        observability/agent-0: Running 3/3, no warning or higher findings\n\n1 pod checked: 0 critical, 0 warning, 0 info; 1 healthy\n"
     );
     let out = sidecar(&["diagnose", "-f", &agent]);
     assert!(out.ok().contains("0 healthy"), "{}", out.stdout);

@@ -136,7 +136,7 @@ fn role_and_container_filters() {
     let none = run(&api, &[AGENT, "--role", "ephemeral"]);
     assert!(
         none.failed(1)
-            .contains("no container of the 1 selected pod(s)")
+            .contains("no container of the 1 selected pod matches")
     );
 }
 
@@ -333,11 +333,17 @@ fn broken_pipe_exits_quietly() {
 
 #[test]
 fn offline_files_are_refused_with_a_hint() {
-    let out = sidecar(&["logs", "-f", &cluster_fixture("agent-native.json")]);
+    let out = sidecar(&["logs", "--filename", &cluster_fixture("agent-native.json")]);
     let stderr = out.failed(2);
     assert!(stderr.contains("error: logs need a cluster"), "{stderr}");
-    assert!(stderr.contains("hint: drop -f"), "{stderr}");
+    assert!(stderr.contains("hint: drop --filename"), "{stderr}");
+    assert!(stderr.contains("-f means --follow"), "{stderr}");
     assert_eq!(stderr.lines().count(), 2);
+    // -o offers what logs print: text (the default) and json, not yaml or wide.
+    for format in ["yaml", "wide", "table"] {
+        let out = sidecar(&["logs", "web-0", "-o", format]);
+        assert!(out.failed(2).contains("invalid value"), "{}", out.stderr);
+    }
 }
 
 #[test]
@@ -413,7 +419,7 @@ fn crlf_and_very_long_lines() {
 fn bad_flags_fail_before_any_request() {
     let api = agent_cluster();
     for (args, message) in [
-        (&[AGENT, "-o", "yaml"][..], "not -o yaml"),
+        (&[AGENT, "-o", "yaml"][..], "invalid value 'yaml'"),
         (&[AGENT, "-E", "("][..], "invalid -E/--exclude-container"),
         (&[AGENT, "--max-log-requests", "0"][..], "at least 1"),
         (&[AGENT, "--since-time", "10am"][..], "invalid --since-time"),
@@ -487,7 +493,7 @@ fn job_cluster() -> FakeApi {
 fn follow_stops_when_the_job_pod_is_done_without_repeating_lines() {
     let api = job_cluster();
     let kubeconfig = api.write_kubeconfig(&temp_dir("kc"), Some("batch"));
-    let out = sidecar_live(&kubeconfig, &["logs", "export-29123400-q7x2k", "-F"]);
+    let out = sidecar_live(&kubeconfig, &["logs", "export-29123400-q7x2k", "-f"]);
     // Each stream was read twice (history, then followed from the last second): the
     // repeated lines are skipped, the two identical lines of `export` are both kept.
     assert_golden("logs/follow-job-done.txt", out.ok());
@@ -958,6 +964,167 @@ fn follow_e2e_new_pods_matching_the_selector_are_attached() {
         ]
     );
     assert_eq!(stderr, "");
+}
+
+/// Pod list and watch requests a followed run sent to the fake server, in order.
+fn pod_requests(api: &FakeApi) -> Vec<&'static str> {
+    api.requests()
+        .into_iter()
+        .filter(|r| r.path == format!("/api/v1/namespaces/{LIVE_NS}/pods"))
+        .map(|r| {
+            if r.query_value("watch").is_some() {
+                "watch"
+            } else {
+                "list"
+            }
+        })
+        .collect()
+}
+
+/// Following spares the API server: the pods are listed for the history and once more as the
+/// watch's starting point, then only watched (resumed from the last resourceVersion, with
+/// bookmarks), however long the run and however many pods change; only `410 Gone` (the
+/// version compacted away) makes it list again.
+#[test]
+fn follow_e2e_watches_instead_of_listing_and_relists_only_on_410() {
+    let api = live_api(
+        &[running_pod("web-0", &["app"])],
+        &[("web-0", "app", &["2026-11-23T10:00:01.000000000Z web-0 up"])],
+    );
+    let mut run = Following::start(&api, LIVE_NS, &["-l", "app=web", "--follow"]);
+    run.wait_for("web-0/app web-0 up");
+    // Well over two of the old 2-second polls, with changes: a new pod, a restart.
+    for n in 1..=3 {
+        let name = format!("web-{n}");
+        api.append_log(
+            LIVE_NS,
+            &name,
+            "app",
+            false,
+            &[&format!("2026-11-23T10:00:0{n}.500000000Z {name} up")],
+        );
+        api.put(running_pod(&name, &["app"]));
+        run.wait_for(&format!("{name}/app {name} up"));
+    }
+    std::thread::sleep(Duration::from_secs(3));
+    let requests = pod_requests(&api);
+    assert_eq!(&requests[..2], ["list", "list"], "{requests:?}");
+    assert!(requests[2..].iter().all(|r| *r == "watch"), "{requests:?}");
+    let watches: Vec<_> = api
+        .requests()
+        .into_iter()
+        .filter(|r| r.query_value("watch").is_some())
+        .collect();
+    assert!(!watches.is_empty());
+    for watch in &watches {
+        assert_eq!(watch.query_value("labelSelector"), Some("app=web"));
+        assert_eq!(watch.query_value("allowWatchBookmarks"), Some("true"));
+        assert!(
+            watch
+                .query_value("resourceVersion")
+                .is_some_and(|rv| !rv.is_empty())
+        );
+        assert!(watch.query_value("timeoutSeconds").is_some());
+    }
+
+    // Compaction: the server ends the open watch with 410 Gone; the client lists once more,
+    // watches again, and still sees new pods.
+    let before = requests.len();
+    api.compact();
+    std::thread::sleep(Duration::from_secs(3));
+    api.append_log(
+        LIVE_NS,
+        "web-4",
+        "app",
+        false,
+        &["2026-11-23T10:00:05.000000000Z web-4 up"],
+    );
+    api.put(running_pod("web-4", &["app"]));
+    run.wait_for("web-4/app web-4 up");
+    let (_, stderr) = run.stop();
+    assert_eq!(stderr, "");
+    let after = pod_requests(&api);
+    assert_eq!(
+        after[before..].iter().filter(|r| **r == "list").count(),
+        1,
+        "{after:?}"
+    );
+    assert_eq!(after.last(), Some(&"watch"), "{after:?}");
+}
+
+/// A Job `report-N` of CronJob `report` in namespace `live`, and its running pod.
+fn report_job(n: u32) -> (Value, Value) {
+    let job = json!({
+        "apiVersion": "batch/v1", "kind": "Job",
+        "metadata": {
+            "name": format!("report-{n}"), "namespace": LIVE_NS, "uid": format!("job-{n}"),
+            "ownerReferences": [{"apiVersion": "batch/v1", "kind": "CronJob", "name": "report",
+                                 "uid": "cronjob-report", "controller": true}]
+        },
+        "spec": {
+            "selector": {"matchLabels": {"batch.kubernetes.io/controller-uid": format!("job-{n}")}},
+            "template": {"spec": {"restartPolicy": "Never",
+                                  "containers": [{"name": "app", "image": "registry.example.com/report:1"}]}}
+        }
+    });
+    let mut pod = running_pod(&format!("report-{n}-x"), &["app"]);
+    pod["metadata"]["labels"] = json!({"batch.kubernetes.io/controller-uid": format!("job-{n}")});
+    (job, pod)
+}
+
+/// The Jobs a CronJob creates while it is followed are found (its selection is worked out
+/// again every 30 s) and their pods attached.
+#[test]
+fn follow_e2e_a_cronjobs_new_job_is_attached() {
+    let cronjob = json!({
+        "apiVersion": "batch/v1", "kind": "CronJob",
+        "metadata": {"name": "report", "namespace": LIVE_NS, "uid": "cronjob-report"},
+        "spec": {"schedule": "*/5 * * * *", "jobTemplate": {"spec": {"template": {"spec": {
+            "restartPolicy": "Never",
+            "containers": [{"name": "app", "image": "registry.example.com/report:1"}]}}}}}
+    });
+    let (job, pod) = report_job(1);
+    let api = live_api(
+        &[cronjob, job, pod],
+        &[(
+            "report-1-x",
+            "app",
+            &["2026-11-23T10:00:01.000000000Z first run"],
+        )],
+    );
+    let mut run = Following::start(&api, LIVE_NS, &["cronjob/report", "-f"]);
+    run.wait_for("report-1-x/app first run");
+    // Once the watches run, the selection is fixed until it is worked out again.
+    let started = Instant::now();
+    while !api
+        .requests()
+        .iter()
+        .any(|r| r.query_value("watch").is_some())
+    {
+        assert!(started.elapsed() < FOLLOW_WAIT, "no watch request");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (job, pod) = report_job(2);
+    api.append_log(
+        LIVE_NS,
+        "report-2-x",
+        "app",
+        false,
+        &["2026-11-23T10:05:01.000000000Z second run"],
+    );
+    api.put(job);
+    api.put(pod);
+    // Found at the next resolution, at most 30 s after the start.
+    std::thread::sleep(Duration::from_secs(15));
+    run.wait_for("report-2-x/app second run");
+    let (_, stderr) = run.stop();
+    assert_eq!(stderr, "");
+    let jobs_lists = api
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/jobs"))
+        .count();
+    assert_eq!(jobs_lists, 3, "history, watch start, one re-resolution");
 }
 
 #[test]

@@ -142,7 +142,7 @@ fn only_problems_hides_healthy_pods_and_containers() {
         "--only-problems",
     ]);
     assert_eq!(out.ok(), "");
-    assert_eq!(out.stderr, "no problems found in 1 pod(s)\n");
+    assert_eq!(out.stderr, "no problems found in 1 pod\n");
 }
 
 #[test]
@@ -492,11 +492,45 @@ fn live_missing_pod_and_workload() {
         out.failed(1)
             .contains("deployments.apps \"nope\" not found")
     );
-    let out = sidecar_live(&kubeconfig, &["ls", "-l", "app=nothing"]);
-    assert!(
-        out.failed(1)
-            .contains("no pods found in namespace shop matching -l app=nothing")
-    );
+}
+
+/// As kubectl: a selection that matches nothing is a note on stderr and exit 0 (a named pod
+/// or workload that does not exist stays an error, above); JSON and YAML print the empty
+/// report without the note.
+#[test]
+fn live_empty_selection_is_kubectls_note_not_an_error() {
+    let api = fake_cluster();
+    let kubeconfig = api.write_kubeconfig(&temp_dir("kc"), Some("shop"));
+    for command in ["ls", "order", "volumes", "diagnose", "logs"] {
+        let out = sidecar_live(&kubeconfig, &[command, "-l", "app=nothing"]);
+        assert_eq!(out.ok(), "", "{command}");
+        assert_eq!(
+            out.stderr, "No resources found in shop namespace.\n",
+            "{command}"
+        );
+        let out = sidecar_live(&kubeconfig, &[command, "-n", "empty"]);
+        assert_eq!(
+            out.stderr, "No resources found in empty namespace.\n",
+            "{command}"
+        );
+        let out = sidecar_live(&kubeconfig, &[command, "-A", "-l", "app=nothing"]);
+        assert_eq!(out.stderr, "No resources found\n", "{command}");
+        assert_eq!(out.code, 0, "{command}");
+    }
+    // Only kubectl's note, not also "no problems found in 0 pods".
+    let out = sidecar_live(&kubeconfig, &["ls", "--only-problems", "-l", "app=nothing"]);
+    assert_eq!(out.stderr, "No resources found in shop namespace.\n");
+    for command in ["ls", "order", "volumes", "diagnose"] {
+        let out = sidecar_live(&kubeconfig, &[command, "-l", "app=nothing", "-o", "json"]);
+        let report: serde_json::Value = serde_json::from_str(out.ok()).expect("JSON");
+        assert_eq!(out.stderr, "", "{command}");
+        let empty = report
+            .get("pods")
+            .or_else(|| report.get("findings"))
+            .and_then(|v| v.as_array())
+            .is_some_and(|items| items.is_empty());
+        assert!(empty, "{command}: {report}");
+    }
 }
 
 #[test]
@@ -577,8 +611,12 @@ fn live_unreachable_cluster_and_bad_kubeconfig() {
     let err = sidecar(&["ls", "--kubeconfig", "/does/not/exist"])
         .failed(1)
         .to_string();
-    assert!(
-        err.contains("cannot load kubeconfig from /does/not/exist"),
+    // The path is named once, unquoted (kube's own text quoted it twice).
+    assert_eq!(
+        err.lines().next(),
+        Some(
+            "error: cannot load kubeconfig from /does/not/exist: No such file or directory (os error 2)"
+        ),
         "{err}"
     );
 

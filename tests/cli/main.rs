@@ -7,6 +7,7 @@ mod support;
 mod completion;
 mod diagnose;
 mod fuzz;
+mod hostile;
 mod krew;
 mod logs;
 mod ls;

@@ -316,7 +316,7 @@ fn container_filter_narrows_every_section() {
     assert_eq!(none.ok(), "");
     assert_eq!(
         none.stderr,
-        "no container of the 1 selected pod(s) matches -c/--container\n"
+        "no container of the 1 selected pod matches -c/--container\n"
     );
 }
 

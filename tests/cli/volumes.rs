@@ -441,7 +441,7 @@ fn container_filter_narrows_columns_rows_and_findings() {
     assert_eq!(out.ok(), "");
     assert_eq!(
         out.stderr,
-        "no container of the 1 selected pod(s) matches -c/--container\n"
+        "no container of the 1 selected pod matches -c/--container\n"
     );
 }
 

@@ -1,7 +1,8 @@
 //! A fake kube-apiserver on 127.0.0.1 for integration tests.
 //!
 //! It answers like a real v1.36 server (see docs/api-behaviour.md): lists with paging and
-//! selectors, gets, simple watches, container logs, `Status` errors, token authentication and
+//! selectors, gets, watches (from a resourceVersion, with bookmarks and `410 Gone`, on a live
+//! server), container logs, `Status` errors, token authentication and
 //! RBAC denials, over plain HTTP/1.1 with keep-alive. Every request is recorded.
 //!
 //! ```ignore
@@ -34,6 +35,7 @@ mod routes;
 mod selector;
 mod status;
 mod store;
+mod watch;
 
 use std::fs;
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -373,6 +375,12 @@ impl FakeApi {
             .live
             .update(|server| server.store.put(obj))
             .unwrap_or_else(|e| panic!("FakeApi::put: {e}"))
+    }
+
+    /// Compacts the history like etcd: a watch from any resourceVersion before the current one
+    /// gets `410 Gone` (an `ERROR` event with an `Expired` Status) and must list again.
+    pub fn compact(&self) {
+        self.shared.live.compact();
     }
 
     /// The stored object of a resource (plural `pods` or kind `Pod`), if there is one.

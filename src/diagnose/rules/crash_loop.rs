@@ -98,9 +98,9 @@ fn check(ctx: &PodContext) -> Vec<Finding> {
             RULE.id,
             severity,
             format!(
-                "{}: {what}, {} restarts{explanation}",
+                "{}: {what}, {}{explanation}",
                 label(c),
-                status.restart_count
+                crate::render::count(status.restart_count, "restart", "restarts")
             ),
         )
         .container(&c.name);

@@ -30,7 +30,10 @@ fn check(ctx: &PodContext) -> Vec<Finding> {
             .map(|at| format!(", last {}", ctx.ago(at)))
             .unwrap_or_default();
         let restarts = if status.restart_count > 0 {
-            format!(", {} restarts", status.restart_count)
+            format!(
+                ", {}",
+                crate::render::count(status.restart_count, "restart", "restarts")
+            )
         } else {
             String::new()
         };

@@ -64,9 +64,10 @@ fn check(ctx: &PodContext) -> Vec<Finding> {
             RULE.id,
             Severity::Warning,
             format!(
-                "{}: killed by its liveness probe (exit 137 SIGKILL, not OOM), {total} liveness failures, {} restarts{budget_text}",
+                "{}: killed by its liveness probe (exit 137 SIGKILL, not OOM), {}, {}{budget_text}",
                 label(c),
-                status.restart_count
+                crate::render::count(total, "liveness failure", "liveness failures"),
+                crate::render::count(status.restart_count, "restart", "restarts")
             ),
         )
         .container(&c.name)

@@ -3,7 +3,7 @@
 //! from one consistent revision without holding a lock. Followed logs wait on the change signal
 //! to deliver new lines as they are added.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -14,15 +14,26 @@ use super::routes::Server;
 pub(super) struct Live {
     current: Mutex<Arc<Server>>,
     changed: Condvar,
+    /// Every revision so far, oldest first: a watch from a resourceVersion starts from the
+    /// state at that version, like etcd's history.
+    history: Mutex<Vec<Arc<Server>>>,
+    /// resourceVersions below this are compacted: a watch from one gets `410 Gone`.
+    compacted_below: AtomicU64,
+    /// How many compactions there were: each ends the open watches with `410 Gone`.
+    pub compactions: AtomicU64,
     /// Set when the server stops: connection threads and followed logs end.
     pub stop: AtomicBool,
 }
 
 impl Live {
     pub fn new(server: Server) -> Live {
+        let server = Arc::new(server);
         Live {
-            current: Mutex::new(Arc::new(server)),
+            history: Mutex::new(vec![Arc::clone(&server)]),
+            current: Mutex::new(server),
             changed: Condvar::new(),
+            compacted_below: AtomicU64::new(0),
+            compactions: AtomicU64::new(0),
             stop: AtomicBool::new(false),
         }
     }
@@ -30,6 +41,12 @@ impl Live {
     fn lock(&self) -> MutexGuard<'_, Arc<Server>> {
         // A test that panicked inside `update` must not take the server down with it.
         self.current
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn history(&self) -> MutexGuard<'_, Vec<Arc<Server>>> {
+        self.history
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -46,8 +63,40 @@ impl Live {
         let server = Arc::make_mut(&mut current);
         let result = change(server);
         server.generation += 1;
+        self.history().push(Arc::clone(&current));
         self.changed.notify_all();
         result
+    }
+
+    /// The state as of `resource_version` (the newest revision not past it), or `None` when
+    /// that version is compacted away.
+    pub fn at_version(&self, resource_version: u64) -> Option<Arc<Server>> {
+        if resource_version < self.compacted_below.load(Ordering::SeqCst) {
+            return None;
+        }
+        self.history()
+            .iter()
+            .rev()
+            .find(|server| server.store.resource_version() <= resource_version)
+            .cloned()
+    }
+
+    /// The revisions after `generation`, oldest first: a watch delivers every change, not only
+    /// the latest state.
+    pub fn revisions_after(&self, generation: u64) -> Vec<Arc<Server>> {
+        self.history()
+            .iter()
+            .filter(|server| server.generation > generation)
+            .cloned()
+            .collect()
+    }
+
+    /// Compacts every resourceVersion before the current one, like etcd's compaction, and
+    /// ends the open watches with `410 Gone` (as a watch cache that fell too far behind).
+    pub fn compact(&self) {
+        let current = self.snapshot().store.resource_version();
+        self.compacted_below.store(current, Ordering::SeqCst);
+        self.compactions.fetch_add(1, Ordering::SeqCst);
     }
 
     /// Waits until the revision is newer than `generation`, the server stops, or `timeout`

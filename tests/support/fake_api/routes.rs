@@ -15,6 +15,7 @@ use super::resources::Resource;
 use super::selector::{FieldSelector, LabelSelector};
 use super::status::ApiError;
 use super::store::{Store, decode_continue, encode_continue};
+use super::watch;
 
 /// Behaviour switches set through the builder.
 #[derive(Debug, Default, Clone)]
@@ -153,13 +154,13 @@ impl Server {
             }
             // A watch on a named object is a watch filtered to that name.
             (Some(name), false) if query_bool(request, "watch") => {
-                self.list(route.resource, namespace, Some(name), request)
+                self.list(route.resource, namespace, Some(name), request, live)
             }
             (Some(name), false) => match self.store.get(route.resource, namespace, name) {
                 Some(obj) => Ok(Response::json(200, obj)),
                 None => Err(ApiError::not_found(route.resource, name)),
             },
-            (None, _) => self.list(route.resource, namespace, None, request),
+            (None, _) => self.list(route.resource, namespace, None, request, live),
         }
     }
 
@@ -207,10 +208,11 @@ impl Server {
     /// A list (paged with `limit`/`continue`) or, with `watch`, an event stream.
     fn list(
         &self,
-        resource: &Resource,
+        resource: &'static Resource,
         namespace: Option<&str>,
         name: Option<&str>,
         request: &Request,
+        live: &Arc<Live>,
     ) -> Result<Response, ApiError> {
         let labels = LabelSelector::parse(request.query_value("labelSelector").unwrap_or(""))
             .map_err(ApiError::bad_request)?;
@@ -227,6 +229,22 @@ impl Server {
                 && fields.matches(resource, obj)
         };
 
+        // A watch from a resourceVersion on a live server: the changes since then, and each
+        // later change as it happens (watch.rs).
+        let since = request
+            .query_value("resourceVersion")
+            .filter(|rv| !rv.is_empty() && *rv != "0");
+        if query_bool(request, "watch")
+            && self.config.live_follow
+            && let Some(since) = since
+        {
+            let since = since
+                .parse::<u64>()
+                .map_err(|_| ApiError::bad_request(format!("invalid resource version: {since}")))?;
+            return Ok(watch::serve(
+                live, resource, namespace, name, since, request,
+            ));
+        }
         if query_bool(request, "watch") {
             let items: Vec<(String, &Value)> = self
                 .store
