@@ -22,10 +22,11 @@ esac
 
 # The `dist` profile (Cargo.toml): fat LTO, one codegen unit, stripped.
 target_args=()
-target_dir=target/dist
+target_root="${CARGO_TARGET_DIR:-target}"
+target_dir="$target_root/dist"
 if [ -n "${TARGET:-}" ]; then
   target_args=(--target "$TARGET")
-  target_dir="target/$TARGET/dist"
+  target_dir="$target_root/$TARGET/dist"
 fi
 cargo build --profile dist --locked "${target_args[@]}"
 
