@@ -6,6 +6,7 @@
 #   benches/run.sh                         # N = 10,000 and 50 x 100,000 log lines, 3 rounds, release build
 #   benches/run.sh --pods "1000 10000 30000" --rounds 5
 #   benches/run.sh --logs-only --logs-containers 20 --logs-lines 50000
+#   benches/run.sh --pods "10000 50000 150000" --rounds 1 --no-kubectl --no-logs
 #   benches/run.sh --smoke                 # N = 200 and 5 x 2,000 log lines, 1 round, debug build
 #                                          # (CI): fails on errors only
 #
@@ -22,6 +23,7 @@ LOGS_CONTAINERS=50
 LOGS_LINES=100000
 RUN_PODS=1
 RUN_LOGS=1
+RUN_KUBECTL=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --pods) PODS="$2"; shift 2 ;;
@@ -30,8 +32,9 @@ while [ $# -gt 0 ]; do
     --logs-lines) LOGS_LINES="$2"; shift 2 ;;
     --logs-only) RUN_PODS=0; shift ;;
     --no-logs) RUN_LOGS=0; shift ;;
+    --no-kubectl) RUN_KUBECTL=0; shift ;;
     --smoke) SMOKE=1; PODS="200"; ROUNDS=1; LOGS_CONTAINERS=5; LOGS_LINES=2000; shift ;;
-    *) echo "usage: $0 [--pods \"N ...\"] [--rounds R] [--logs-containers C] [--logs-lines L] [--logs-only|--no-logs] [--smoke]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--pods \"N ...\"] [--rounds R] [--logs-containers C] [--logs-lines L] [--logs-only|--no-logs] [--no-kubectl] [--smoke]" >&2; exit 2 ;;
   esac
 done
 
@@ -68,6 +71,8 @@ SCALE=$("${build_scale[@]}" 2>&1 | sed -n 's/.*Executable .*(\(.*\)).*/\1/p' | t
 
 KUBECTL=$(command -v kubectl || true)
 [ -n "$KUBECTL" ] || echo "kubectl not found: its rows are skipped" >&2
+# kubectl holds every pod (about 200 KiB each): --no-kubectl skips it at large N.
+[ "$RUN_KUBECTL" = 1 ] || KUBECTL=""
 
 SERVER_PID=""
 cleanup() { [ -z "$SERVER_PID" ] || kill "$SERVER_PID" 2>/dev/null || true; }
@@ -157,11 +162,13 @@ for n in $PODS; do
       run "$n" "kubectl get -o json" "$KUBECTL" --kubeconfig "$kc" get pods -A -o json
     fi
     run "$n" "sidecar ls -o json" "$BIN" ls --kubeconfig "$kc" -A -o json
+    run "$n" "sidecar ls -o yaml" "$BIN" ls --kubeconfig "$kc" -A -o yaml
     if [ -n "$KUBECTL" ]; then
       run "$n" "kubectl get" "$KUBECTL" --kubeconfig "$kc" get pods -A
     fi
     run "$n" "sidecar ls" "$BIN" ls --kubeconfig "$kc" -A
     run "$n" "sidecar diagnose" "$BIN" diagnose --kubeconfig "$kc" -A --fail-on never
+    run "$n" "sidecar diagnose -o json" "$BIN" diagnose --kubeconfig "$kc" -A --fail-on never -o json
     run "$n" "sidecar volumes" "$BIN" volumes --kubeconfig "$kc" -A
     run "$n" "sidecar order" "$BIN" order --kubeconfig "$kc" -A
   done

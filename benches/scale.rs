@@ -16,10 +16,11 @@ mod support;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
+use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use support::fake_api::{FakeApi, FakeApiBuilder};
+use support::fake_api::{FakeApi, FakeApiBuilder, Generate};
 
 /// A deterministic generator (Knuth's MMIX LCG): the same N gives the same cluster.
 struct Lcg(u64);
@@ -154,36 +155,51 @@ fn smoke(pods: usize) -> ExitCode {
 }
 
 /// N pods over N/100 namespaces, plus an event for every troubled pod.
+///
+/// Pods are generated lazily, page by page, when a request reads them: held as `Value`s,
+/// 150,000 pods would take tens of GiB in the server. Only their keys are kept, and the
+/// events (one pod in ten), made once at startup. Pod `i` comes from its own generator
+/// seeded with `i`, so it is the same whenever it is served.
 fn cluster(pods: usize) -> FakeApiBuilder {
-    let mut rng = Lcg(42);
     let namespaces = (pods / 100).max(1);
-    let mut items = Vec::with_capacity(pods);
+    let mut keys = Vec::with_capacity(pods);
     let mut events = Vec::new();
     for i in 0..pods {
-        let namespace = format!("team-{:03}", i % namespaces);
-        let shape = match rng.below(100) {
-            0..40 => Shape::Mesh,
-            40..65 => Shape::Native,
-            65..90 => Shape::Pair,
-            _ => Shape::Big,
-        };
-        let trouble = match rng.below(100) {
-            0..3 => Trouble::CrashLoop,
-            3..5 => Trouble::OomNative,
-            5..7 => Trouble::ImagePull,
-            7..9 => Trouble::Pending,
-            _ => Trouble::None,
-        };
-        let pod = pod(i, &namespace, shape, trouble, &mut rng);
+        let (pod, trouble) = pod_at(i, namespaces);
         if trouble != Trouble::None {
             events.push(event(i, &pod, trouble));
         }
-        items.push(pod);
+        keys.push(format!(
+            "{}/{}",
+            pod["metadata"]["namespace"].as_str().unwrap_or_default(),
+            pod["metadata"]["name"].as_str().unwrap_or_default()
+        ));
     }
+    let make: Generate = Arc::new(move |i| pod_at(i, namespaces).0);
     FakeApi::builder()
         .allow_anonymous()
-        .object(json!({"apiVersion": "v1", "kind": "PodList", "items": items}))
+        .generated("pods", keys, make)
         .object(json!({"apiVersion": "v1", "kind": "EventList", "items": events}))
+}
+
+/// Pod `i` of a cluster with `namespaces` namespaces, and what is wrong with it.
+fn pod_at(i: usize, namespaces: usize) -> (Value, Trouble) {
+    let mut rng = Lcg(42 ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    let namespace = format!("team-{:03}", i % namespaces);
+    let shape = match rng.below(100) {
+        0..40 => Shape::Mesh,
+        40..65 => Shape::Native,
+        65..90 => Shape::Pair,
+        _ => Shape::Big,
+    };
+    let trouble = match rng.below(100) {
+        0..3 => Trouble::CrashLoop,
+        3..5 => Trouble::OomNative,
+        5..7 => Trouble::ImagePull,
+        7..9 => Trouble::Pending,
+        _ => Trouble::None,
+    };
+    (pod(i, &namespace, shape, trouble, &mut rng), trouble)
 }
 
 fn container(name: &str, image: &str, port: Option<i64>, rng: &mut Lcg) -> Value {

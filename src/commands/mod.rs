@@ -17,31 +17,12 @@ use crate::cli::OutputFormat;
 use crate::error::Error;
 use crate::error::Result;
 use crate::options::Options;
-use crate::render::structured::{write_error, write_json, write_yaml};
+use crate::render::structured::{StreamingDocument, StructuredFormat, write_error};
 use crate::source::{Loaded, SourcePod, load_pods, visit_pods};
 
 /// Version of every `-o json|yaml` schema (docs/output-schema.md, order.md, volumes.md,
 /// rules.md).
 pub const SCHEMA_VERSION: &str = "kubectl-sidecar/v1";
-
-/// The `-o json|yaml` envelope of the per-pod commands: `{apiVersion, kind, pods: [...]}`.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PodsReport<T> {
-    pub api_version: &'static str,
-    pub kind: &'static str,
-    pub pods: Vec<T>,
-}
-
-impl<T> PodsReport<T> {
-    pub fn new(kind: &'static str, pods: Vec<T>) -> Self {
-        PodsReport {
-            api_version: SCHEMA_VERSION,
-            kind,
-            pods,
-        }
-    }
-}
 
 /// Loads the selected pods and prints the loader's warnings (skipped documents, …).
 pub async fn load_with_warnings(options: &Options, err: &mut dyn Write) -> Result<Loaded> {
@@ -61,9 +42,25 @@ pub struct PerPod {
     pub shown: usize,
 }
 
+/// The `-o json|yaml` envelope of the per-pod commands is `{apiVersion, kind, pods: [...]}`;
+/// these are its leading fields, written before the streamed `pods`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PodsReportHead {
+    api_version: &'static str,
+    kind: &'static str,
+}
+
+/// Where a per-pod command's output goes while pods arrive.
+enum Sink<'o> {
+    Document(StreamingDocument<'o>),
+    Table(&'o mut dyn Write),
+}
+
 /// Runs a per-pod command (`ls`, `order`, `volumes`): each selected pod is reduced with
 /// `reduce` as it arrives (`None`: nothing to show for it). Tables are written chunk by chunk
-/// with `table`; JSON/YAML is one `kind` document written once every pod is in.
+/// with `table`; JSON/YAML is one `kind` document (`{apiVersion, kind, pods}`) whose `pods` are written
+/// one by one as they are reduced, so no format holds more than a table chunk.
 pub async fn run_per_pod<T: Serialize>(
     options: &Options,
     kind: &'static str,
@@ -72,7 +69,11 @@ pub async fn run_per_pod<T: Serialize>(
     mut reduce: impl FnMut(&SourcePod) -> Option<T>,
     mut table: impl FnMut(&mut dyn Write, &[T]) -> Result<()>,
 ) -> Result<PerPod> {
-    let streaming = matches!(options.output, OutputFormat::Table | OutputFormat::Wide);
+    let structured = match options.output {
+        OutputFormat::Json => Some(StructuredFormat::Json),
+        OutputFormat::Yaml => Some(StructuredFormat::Yaml),
+        OutputFormat::Table | OutputFormat::Wide => None,
+    };
     let mut kept: Vec<T> = Vec::new();
     let mut shown = 0;
     // The first output error (a closed pipe, say) stops all further work; the listing
@@ -85,41 +86,69 @@ pub async fn run_per_pod<T: Serialize>(
         table(out, chunk)?;
         out.flush().map_err(write_error)
     };
-    let visited = visit_pods(&options.selection, &options.source, &mut |pod| {
-        if failed.is_some() {
-            return;
-        }
-        let Some(reduced) = reduce(&pod) else { return };
-        kept.push(reduced);
-        if streaming && kept.len() == TABLE_CHUNK {
-            if let Err(e) = write_chunk(&mut *out, &kept, shown) {
+    let (visited, document) = {
+        let head = PodsReportHead {
+            api_version: SCHEMA_VERSION,
+            kind,
+        };
+        // `out` is the document's while pods arrive; tables write to it directly.
+        let mut sink = match structured {
+            Some(format) => {
+                Sink::Document(StreamingDocument::new(&mut *out, format, &head, "pods")?)
+            }
+            None => Sink::Table(&mut *out),
+        };
+        let visited = visit_pods(&options.selection, &options.source, &mut |pod| {
+            if failed.is_some() {
+                return;
+            }
+            let Some(reduced) = reduce(&pod) else { return };
+            let written = match &mut sink {
+                Sink::Document(document) => document.item(&reduced),
+                Sink::Table(out) => {
+                    kept.push(reduced);
+                    if kept.len() < TABLE_CHUNK {
+                        return;
+                    }
+                    let written = write_chunk(&mut **out, &kept, shown);
+                    shown += kept.len();
+                    kept.clear();
+                    written
+                }
+            };
+            if let Err(e) = written {
                 failed = Some(e);
             }
-            shown += kept.len();
-            kept.clear();
-        }
-    })
-    .await?;
+        })
+        .await;
+        let document = match sink {
+            Sink::Document(document) => Some(document),
+            Sink::Table(_) => None,
+        };
+        (visited, document)
+    };
+    let visited = visited?;
     if let Some(e) = failed {
         return Err(e);
     }
     print_warnings(err, &visited.warnings);
-    if streaming && let Some(note) = &visited.nothing_found {
+    // kubectl's "No resources found" note is for tables; JSON/YAML print the empty report.
+    if document.is_none()
+        && let Some(note) = &visited.nothing_found
+    {
         let _ = writeln!(err, "{note}");
     }
-    if streaming {
-        if !kept.is_empty() {
-            write_chunk(&mut *out, &kept, shown)?;
+    match document {
+        Some(document) => {
+            shown = document.items();
+            document.finish(&())?;
         }
-        shown += kept.len();
-    } else {
-        shown = kept.len();
-        write_report(
-            out,
-            options.output,
-            &PodsReport::new(kind, kept),
-            |_| Ok(()),
-        )?;
+        None => {
+            if !kept.is_empty() {
+                write_chunk(&mut *out, &kept, shown)?;
+            }
+            shown += kept.len();
+        }
     }
     Ok(PerPod {
         selected: visited.pods,
@@ -146,19 +175,4 @@ pub fn note_nothing_matched(err: &mut dyn Write, selected_pods: usize, shown_pod
             crate::render::count(selected_pods, "selected pod", "selected pods")
         );
     }
-}
-
-/// Writes `report` as JSON or YAML, or through `table` for the table formats, then flushes.
-pub fn write_report<T: Serialize>(
-    out: &mut dyn Write,
-    format: OutputFormat,
-    report: &T,
-    table: impl FnOnce(&mut dyn Write) -> Result<()>,
-) -> Result<()> {
-    match format {
-        OutputFormat::Json => write_json(out, report),
-        OutputFormat::Yaml => write_yaml(out, report),
-        OutputFormat::Table | OutputFormat::Wide => table(out),
-    }?;
-    out.flush().map_err(write_error)
 }

@@ -725,7 +725,51 @@ fn big_listings_print_every_pod_once_across_table_chunks() {
             "{command}: one blank line between pods"
         );
     }
-    let out = sidecar_live(&kubeconfig, &["ls", "-A", "-o", "json"]);
-    let parsed: serde_json::Value = serde_json::from_str(out.ok()).unwrap();
-    assert_eq!(parsed["pods"].as_array().unwrap().len(), PODS);
+    // JSON and YAML are streamed a pod at a time: still one valid document with the
+    // report's schema, every pod once in order, and the same content in both formats.
+    for (command, kind) in [
+        ("ls", "ContainerReport"),
+        ("order", "OrderReport"),
+        ("volumes", "VolumeReport"),
+    ] {
+        let json_out = sidecar_live(&kubeconfig, &[command, "-A", "-o", "json"]);
+        let json: serde_json::Value = serde_json::from_str(json_out.ok())
+            .unwrap_or_else(|e| panic!("{command} -o json: one JSON document: {e}"));
+        let yaml_out = sidecar_live(&kubeconfig, &[command, "-A", "-o", "yaml"]);
+        let yaml: serde_json::Value = serde_saphyr::from_str(yaml_out.ok())
+            .unwrap_or_else(|e| panic!("{command} -o yaml: one YAML document: {e}"));
+        let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["apiVersion", "kind", "pods"], "{command}");
+        assert_eq!(json["apiVersion"], "kubectl-sidecar/v1", "{command}");
+        assert_eq!(json["kind"], kind, "{command}");
+        let listed: Vec<String> = json["pods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                format!(
+                    "{}/{}",
+                    p["namespace"].as_str().unwrap(),
+                    p["name"].as_str().unwrap()
+                )
+            })
+            .collect();
+        assert_eq!(listed, names, "{command} -o json: every pod once, in order");
+        assert_eq!(yaml, json, "{command}: YAML holds what JSON holds");
+        // Every pod has the shape of the first one (same fields), whatever its chunk.
+        let anonymous = |pod: &serde_json::Value| {
+            let mut pod = pod.as_object().unwrap().clone();
+            pod.remove("name");
+            pod.remove("uid");
+            pod
+        };
+        let first = anonymous(&json["pods"][0]);
+        for pod in json["pods"].as_array().unwrap() {
+            assert_eq!(
+                anonymous(pod),
+                first,
+                "{command}: same schema for every pod"
+            );
+        }
+    }
 }

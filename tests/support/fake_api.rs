@@ -53,7 +53,8 @@ use self::logs::{LogKey, LogLine, LogStore};
 use self::resources::Resource;
 use self::routes::{Config, Server};
 use self::status::ApiError;
-use self::store::Store;
+pub use self::store::Generate;
+use self::store::{Generated, Store};
 
 /// One request as the server received it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,6 +82,7 @@ impl RecordedRequest {
 #[derive(Debug)]
 pub struct FakeApiBuilder {
     objects: Vec<Value>,
+    generated: Vec<(&'static Resource, Generated)>,
     logs: LogStore,
     config: Config,
     faults: Faults,
@@ -101,6 +103,17 @@ impl FakeApiBuilder {
                 .unwrap_or_else(|e| panic!("parsing fixture {}: {e}", file.display()));
             self = self.add(value, &file.display().to_string());
         }
+        self
+    }
+
+    /// Serves `resource` (a plural such as `pods`) from `make` instead of stored objects:
+    /// `keys[i]` (`namespace/name`) is the key of object `make(i)`, which must be complete
+    /// (namespace, name, uid, resourceVersion) and the same every time. Objects are made when a
+    /// request reads them, so a benchmark can serve more of them than would fit in memory;
+    /// they cannot be changed while the server runs.
+    pub fn generated(mut self, resource: &str, keys: Vec<String>, make: Generate) -> Self {
+        self.generated
+            .push((served(resource), Generated::new(keys, make)));
         self
     }
 
@@ -242,7 +255,7 @@ impl FakeApiBuilder {
             .expect("local address of the fake API server");
         let shared = Arc::new(Shared {
             live: Arc::new(Live::new(Server {
-                store: Store::build(self.objects),
+                store: Store::build(self.objects, self.generated),
                 logs: self.logs,
                 config: self.config,
                 generation: 0,
@@ -316,6 +329,7 @@ impl FakeApi {
     pub fn builder() -> FakeApiBuilder {
         FakeApiBuilder {
             objects: Vec::new(),
+            generated: Vec::new(),
             logs: LogStore::new(),
             config: Config {
                 token: "fake-token".into(),
@@ -391,7 +405,7 @@ impl FakeApi {
             .snapshot()
             .store
             .get(resource, Some(namespace), name)
-            .cloned()
+            .map(std::borrow::Cow::into_owned)
     }
 
     /// Deletes an object of a resource (plural `pods` or kind `Pod`; `namespace` is ignored for
@@ -470,7 +484,7 @@ impl FakeApi {
             let mut obj = server
                 .store
                 .get(Resource::pods(), Some(namespace), pod)
-                .cloned()
+                .map(std::borrow::Cow::into_owned)
                 .unwrap_or_else(|| panic!("FakeApi::restart_container: no pod {namespace}/{pod}"));
             let status = obj["status"]
                 .as_object_mut()

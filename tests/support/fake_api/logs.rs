@@ -328,7 +328,7 @@ impl Follower {
             self.ended = true;
             return;
         };
-        let status = container_status(pod, &self.key.container);
+        let status = container_status(&pod, &self.key.container);
         let instance = status.and_then(status_instance_id);
         let key = if instance == self.instance {
             // Still the same instance; it may have terminated.

@@ -1,5 +1,6 @@
 //! Request handling: authentication, RBAC, URL routing, and the list/get/watch/log endpoints.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
@@ -150,14 +151,14 @@ impl Server {
         match (&route.name, route.log) {
             (Some(name), true) => {
                 let pod = self.store.get(route.resource, namespace, name);
-                logs::serve(self, route.resource, pod, name, request, live)
+                logs::serve(self, route.resource, pod.as_deref(), name, request, live)
             }
             // A watch on a named object is a watch filtered to that name.
             (Some(name), false) if query_bool(request, "watch") => {
                 self.list(route.resource, namespace, Some(name), request, live)
             }
             (Some(name), false) => match self.store.get(route.resource, namespace, name) {
-                Some(obj) => Ok(Response::json(200, obj)),
+                Some(obj) => Ok(Response::json(200, &obj)),
                 None => Err(ApiError::not_found(route.resource, name)),
             },
             (None, _) => self.list(route.resource, namespace, None, request, live),
@@ -246,7 +247,7 @@ impl Server {
             ));
         }
         if query_bool(request, "watch") {
-            let items: Vec<(String, &Value)> = self
+            let items: Vec<(String, Cow<'_, Value>)> = self
                 .store
                 .list(resource, namespace, None)
                 .filter(|(_, obj)| matches(obj))
@@ -285,7 +286,7 @@ impl Server {
             .store
             .list(resource, namespace, start.as_deref())
             .filter(|(_, obj)| matches(obj));
-        let page: Vec<(String, &Value)> = rest.by_ref().take(page_len).collect();
+        let page: Vec<(String, Cow<'_, Value>)> = rest.by_ref().take(page_len).collect();
         let more = rest.next().is_some();
         let mut metadata = json!({"resourceVersion": resource_version.to_string()});
         if let Some((last_key, _)) = page.last().filter(|_| more) {
@@ -294,14 +295,13 @@ impl Server {
             if labels.is_empty() && fields.is_empty() {
                 let left = self
                     .store
-                    .list(resource, namespace, Some(&format!("{last_key}\u{0}")))
-                    .count();
+                    .count(resource, namespace, Some(&format!("{last_key}\u{0}")));
                 metadata["remainingItemCount"] = json!(left);
             }
         }
         Ok(Response::json_bytes(
             200,
-            list_body(resource, &metadata, page.iter().map(|(_, obj)| *obj)),
+            list_body(resource, &metadata, page.iter().map(|(_, obj)| &**obj)),
         ))
     }
 
@@ -314,7 +314,7 @@ impl Server {
     fn watch(
         &self,
         resource: &Resource,
-        items: &[(String, &Value)],
+        items: &[(String, Cow<'_, Value>)],
         request: &Request,
     ) -> Response {
         let event = |kind: &str, object: &Value| {

@@ -1,8 +1,10 @@
 //! The fake "etcd": objects per resource in key order, plus the server's resourceVersion and the
 //! continue tokens used for paging.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
+use std::sync::Arc;
 
 use serde_json::{Value, json};
 
@@ -19,6 +21,37 @@ pub(super) struct Store {
     objects: HashMap<&'static str, BTreeMap<String, Value>>,
     /// The "current etcd revision": at least every object's resourceVersion.
     resource_version: u64,
+    /// Per resource plural: objects made on demand instead of stored (see [`Generated`]).
+    generated: HashMap<&'static str, Arc<Generated>>,
+}
+
+/// Makes object `i` of a generated resource; the same `i` must give the same object.
+pub type Generate = Arc<dyn Fn(usize) -> Value + Send + Sync>;
+
+/// A resource whose objects are made when a request reads them, so that a benchmark can serve
+/// more objects than would fit in memory as `Value`s: only the keys are kept. Objects must be
+/// complete (namespace, uid, resourceVersion); the resource serves only these objects, and
+/// they cannot be changed while the server runs.
+pub struct Generated {
+    /// Key (`namespace/name`) → the index given to `make`.
+    keys: BTreeMap<String, usize>,
+    make: Generate,
+}
+
+impl Generated {
+    /// `keys[i]` is the key of object `i`: `namespace/name`, or `name` if cluster-scoped.
+    pub fn new(keys: Vec<String>, make: Generate) -> Self {
+        Generated {
+            keys: keys.into_iter().enumerate().map(|(i, k)| (k, i)).collect(),
+            make,
+        }
+    }
+}
+
+impl std::fmt::Debug for Generated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Generated({} objects)", self.keys.len())
+    }
 }
 
 impl Store {
@@ -30,9 +63,21 @@ impl Store {
     /// namespaced object without namespace goes to `default`; missing `metadata.uid` and
     /// `metadata.resourceVersion` are filled in deterministically. Every namespace used by an
     /// object gets a Namespace object unless one was given.
-    pub fn build(objects: Vec<Value>) -> Store {
+    pub fn build(objects: Vec<Value>, generated: Vec<(&'static Resource, Generated)>) -> Store {
         let mut store = Store::default();
         let mut used_namespaces: BTreeMap<String, String> = BTreeMap::new();
+        for (resource, generated) in generated {
+            if resource.namespaced {
+                for key in generated.keys.keys() {
+                    if let Some((namespace, _)) = key.split_once('/') {
+                        used_namespaces.entry(namespace.to_string()).or_default();
+                    }
+                }
+            }
+            store
+                .generated
+                .insert(resource.store_key(), Arc::new(generated));
+        }
         let mut unversioned = Vec::new();
 
         for mut obj in objects {
@@ -140,6 +185,12 @@ impl Store {
         let kind = text(&obj, "/kind");
         let resource = Resource::for_object(&api_version, &kind)
             .ok_or_else(|| format!("the fake does not serve {api_version} {kind}"))?;
+        if self.generated.contains_key(resource.store_key()) {
+            return Err(format!(
+                "{} are generated: they cannot be written",
+                resource.store_key()
+            ));
+        }
         if text(&obj, "/metadata/name").is_empty() {
             return Err(format!("a {kind} needs metadata.name"));
         }
@@ -174,7 +225,7 @@ impl Store {
         {
             let name = text(&obj, "/metadata/name");
             let uid = match self.get(resource, namespace.as_deref(), &name) {
-                Some(old) => text(old, "/metadata/uid"),
+                Some(old) => text(&old, "/metadata/uid"),
                 None => fake_uid(&format!(
                     "{}/{}/{name}/{}",
                     resource.store_key(),
@@ -211,12 +262,24 @@ impl Store {
         self.resource_version
     }
 
-    pub fn get(&self, resource: &Resource, namespace: Option<&str>, name: &str) -> Option<&Value> {
+    pub fn get(
+        &self,
+        resource: &Resource,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Option<Cow<'_, Value>> {
         let key = match namespace {
             Some(ns) if resource.namespaced => format!("{ns}/{name}"),
             _ => name.to_string(),
         };
-        self.objects.get(resource.store_key())?.get(&key)
+        if let Some(generated) = self.generated.get(resource.store_key()) {
+            let i = *generated.keys.get(&key)?;
+            return Some(Cow::Owned((generated.make)(i)));
+        }
+        self.objects
+            .get(resource.store_key())?
+            .get(&key)
+            .map(Cow::Borrowed)
     }
 
     /// Objects of a resource in key order, in one namespace or (None) everywhere, each with its
@@ -227,18 +290,54 @@ impl Store {
         resource: &Resource,
         namespace: Option<&str>,
         from: Option<&str>,
-    ) -> impl Iterator<Item = (String, &'a Value)> + 'a {
+    ) -> Box<dyn Iterator<Item = (String, Cow<'a, Value>)> + 'a> {
+        if let Some(generated) = self.generated.get(resource.store_key()) {
+            return Box::new(
+                self.keys(resource, namespace, from)
+                    .map(move |(key, i)| (key, Cow::Owned((generated.make)(i)))),
+            );
+        }
         let prefix = match namespace {
             Some(ns) if resource.namespaced => format!("{ns}/"),
             _ => String::new(),
         };
         let from = Bound::Included(format!("{prefix}{}", from.unwrap_or_default()));
-        self.objects
+        Box::new(
+            self.objects
+                .get(resource.store_key())
+                .into_iter()
+                .flat_map(move |objects| objects.range((from.clone(), Bound::Unbounded)))
+                .map(move |(key, obj)| (key.strip_prefix(prefix.as_str()), obj))
+                .map_while(|(relative, obj)| Some((relative?.to_string(), Cow::Borrowed(obj)))),
+        )
+    }
+
+    /// How many objects [`Store::list`] would give, without making generated ones.
+    pub fn count(&self, resource: &Resource, namespace: Option<&str>, from: Option<&str>) -> usize {
+        if self.generated.contains_key(resource.store_key()) {
+            return self.keys(resource, namespace, from).count();
+        }
+        self.list(resource, namespace, from).count()
+    }
+
+    /// The relative keys and indexes of a generated resource, as [`Store::list`] walks them.
+    fn keys<'a>(
+        &'a self,
+        resource: &Resource,
+        namespace: Option<&str>,
+        from: Option<&str>,
+    ) -> impl Iterator<Item = (String, usize)> + 'a {
+        let prefix = match namespace {
+            Some(ns) if resource.namespaced => format!("{ns}/"),
+            _ => String::new(),
+        };
+        let from = Bound::Included(format!("{prefix}{}", from.unwrap_or_default()));
+        self.generated
             .get(resource.store_key())
             .into_iter()
-            .flat_map(move |objects| objects.range((from.clone(), Bound::Unbounded)))
-            .map(move |(key, obj)| (key.strip_prefix(prefix.as_str()), obj))
-            .map_while(|(relative, obj)| Some((relative?.to_string(), obj)))
+            .flat_map(move |generated| generated.keys.range((from.clone(), Bound::Unbounded)))
+            .map(move |(key, i)| (key.strip_prefix(prefix.as_str()), *i))
+            .map_while(|(relative, i)| Some((relative?.to_string(), i)))
     }
 }
 

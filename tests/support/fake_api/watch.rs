@@ -47,7 +47,7 @@ impl Filter {
                 }) && labels.matches(obj.pointer("/metadata/labels").and_then(Value::as_object))
                     && fields.matches(self.resource, obj)
             })
-            .map(|(key, obj)| (key, obj.clone()))
+            .map(|(key, obj)| (key, obj.into_owned()))
             .collect()
     }
 }
