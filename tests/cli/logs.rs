@@ -2,9 +2,8 @@
 //! and main containers, line selection (--tail, --since-time, --previous), per-container
 //! failures as markers, output modes (prefixes, color, JSON), broken pipe, offline refusal.
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Stdio};
-use std::sync::mpsc;
+use std::io::Read;
+use std::process::Stdio;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -14,6 +13,7 @@ use crate::support::cli::{
     BIN, cluster_fixture, command, fixture, sidecar, sidecar_live, temp_dir,
 };
 use crate::support::fake_api::{FakeApi, FakeApiBuilder};
+use crate::support::following::{FOLLOW_WAIT, Following};
 use crate::support::golden::assert_golden;
 
 const AGENT: &str = "agent-0";
@@ -525,7 +525,7 @@ fn follow_keeps_running_pods_resumes_without_repeats_and_marks_finished_init() {
             })
             .count()
     };
-    let mut following = Following::start(&api, "observability", &[AGENT, "--follow"]);
+    let mut following = follow(&api, "observability", &[AGENT, "--follow"]);
     following.wait_for("── agent-0/init-config: terminated: Completed (0) ──");
     // Two resumes: the second poll only reopens a stream that has ended, so every line the
     // first resume repeated has been read (and skipped) by then.
@@ -586,163 +586,10 @@ fn follow_json_keeps_markers_on_stderr() {
 // --follow end to end: the real binary against a fake server whose state changes mid-run
 // ---------------------------------------------------------------------------------------------
 
-/// How long a followed run may take to print an expected line: the binary lists the pods
-/// every 2 s, so a change shows within one or two polls; this leaves room for a loaded machine.
-const FOLLOW_WAIT: Duration = Duration::from_secs(20);
-
-/// A `logs --follow` run of the real binary, its stdout read line by line as it is printed.
-/// Dropping it kills the process.
-struct Following {
-    child: Child,
-    lines: mpsc::Receiver<Vec<u8>>,
-    /// Every stdout line so far (the binary must print valid UTF-8).
-    seen: Vec<String>,
-    stderr: Option<thread::JoinHandle<String>>,
-}
-
-impl Following {
-    /// Starts `kubectl-sidecar logs ARGS` with the current namespace `namespace`.
-    fn start(api: &FakeApi, namespace: &str, args: &[&str]) -> Following {
-        let kubeconfig = api.write_kubeconfig(&temp_dir("kc"), Some(namespace));
-        let mut cmd = command(BIN);
-        cmd.args(["logs", "--kubeconfig"])
-            .arg(&kubeconfig)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("spawn kubectl-sidecar");
-        let stdout = child.stdout.take().expect("stdout");
-        let (send, lines) = mpsc::channel();
-        thread::spawn(move || {
-            let mut stdout = BufReader::new(stdout);
-            loop {
-                let mut line = Vec::new();
-                match stdout.read_until(b'\n', &mut line) {
-                    Ok(0) | Err(_) => return,
-                    Ok(_) => {
-                        if send.send(line).is_err() {
-                            return;
-                        }
-                    }
-                }
-            }
-        });
-        let mut stderr = child.stderr.take().expect("stderr");
-        let stderr = thread::spawn(move || {
-            let mut text = String::new();
-            let _ = stderr.read_to_string(&mut text);
-            text
-        });
-        Following {
-            child,
-            lines,
-            seen: Vec::new(),
-            stderr: Some(stderr),
-        }
-    }
-
-    /// Takes one line off the pipe, waiting until `deadline`; false when none came.
-    fn receive(&mut self, deadline: Instant) -> bool {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match self.lines.recv_timeout(left) {
-            Ok(bytes) => {
-                let line = String::from_utf8(bytes)
-                    .unwrap_or_else(|e| panic!("stdout is not UTF-8: {e}\n{:#?}", self.seen));
-                let line = line.strip_suffix('\n').unwrap_or_else(|| {
-                    panic!(
-                        "a line printed without its newline: {line:?}\n{:#?}",
-                        self.seen
-                    )
-                });
-                self.seen.push(line.to_string());
-                true
-            }
-            Err(_) => false,
-        }
-    }
-
-    /// Waits until `line` has been printed (now or earlier), at most [`FOLLOW_WAIT`].
-    fn wait_for(&mut self, line: &str) {
-        let deadline = Instant::now() + FOLLOW_WAIT;
-        while !self.seen.iter().any(|l| l == line) {
-            if !self.receive(deadline) {
-                let status = self.child.try_wait().ok().flatten();
-                self.fail(&format!(
-                    "no line {line:?} within {FOLLOW_WAIT:?} (process: {status:?})"
-                ));
-            }
-        }
-    }
-
-    fn assert_running(&mut self) {
-        if let Some(status) = self.child.try_wait().expect("process status") {
-            self.fail(&format!("the run ended ({status:?})"));
-        }
-    }
-
-    /// Stops the process and fails the test with `why` and everything it printed.
-    fn fail(&mut self, why: &str) -> ! {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let stderr = self.drain(Duration::from_secs(2));
-        panic!(
-            "{why}\nstdout:\n{}\nstderr:\n{stderr}",
-            self.seen.join("\n")
-        );
-    }
-
-    /// Reads what is left once the process has ended, then returns stdout lines and stderr.
-    fn finish(mut self) -> (Vec<String>, String) {
-        let stderr = self.drain(Duration::from_secs(5));
-        (std::mem::take(&mut self.seen), stderr)
-    }
-
-    /// Reads the stdout lines still coming (for at most `wait`), then all of stderr.
-    fn drain(&mut self, wait: Duration) -> String {
-        let deadline = Instant::now() + wait;
-        while self.receive(deadline) {}
-        self.stderr
-            .take()
-            .and_then(|h| h.join().ok())
-            .unwrap_or_default()
-    }
-
-    /// Kills the process (it follows running pods forever) and returns everything it printed.
-    fn stop(mut self) -> (Vec<String>, String) {
-        self.assert_running();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        self.finish()
-    }
-
-    /// Waits at most `limit` for the process to end by itself.
-    fn wait_exit(&mut self, limit: Duration) -> Option<i32> {
-        let deadline = Instant::now() + limit;
-        while Instant::now() < deadline {
-            if let Some(status) = self.child.try_wait().expect("process status") {
-                return status.code();
-            }
-            thread::sleep(Duration::from_millis(20));
-        }
-        self.fail(&format!("the run did not end within {limit:?}"));
-    }
-
-    /// Sends SIGINT, as Ctrl-C in a terminal does.
-    fn interrupt(&self) {
-        let status = std::process::Command::new("kill")
-            .args(["-INT", &self.child.id().to_string()])
-            .status()
-            .expect("run kill");
-        assert!(status.success(), "kill -INT failed");
-    }
-}
-
-impl Drop for Following {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `logs ARGS --follow`-style run against the fake server, current namespace `namespace`.
+fn follow(api: &FakeApi, namespace: &str, args: &[&str]) -> Following {
+    let kubeconfig = api.write_kubeconfig(&temp_dir("kc"), Some(namespace));
+    Following::spawn(&kubeconfig, args)
 }
 
 const LIVE_NS: &str = "live";
@@ -820,7 +667,7 @@ fn follow_e2e_a_restart_mid_run_prints_a_marker_and_loses_or_repeats_nothing() {
             ],
         )],
     );
-    let mut run = Following::start(&api, LIVE_NS, &["web-0", "--follow", "--no-prefix"]);
+    let mut run = follow(&api, LIVE_NS, &["web-0", "--follow", "--no-prefix"]);
     run.wait_for("two");
     // Delivered on the open stream.
     api.append_log(
@@ -908,7 +755,7 @@ fn follow_e2e_new_pods_matching_the_selector_are_attached() {
         &[running_pod("web-0", &["app"])],
         &[("web-0", "app", &["2026-11-23T10:00:01.000000000Z web-0 up"])],
     );
-    let mut run = Following::start(&api, LIVE_NS, &["-l", "app=web", "--follow"]);
+    let mut run = follow(&api, LIVE_NS, &["-l", "app=web", "--follow"]);
     run.wait_for("web-0/app web-0 up");
 
     // A rollout: web-1 runs and has logged already, web-2 is still being created; a pod of
@@ -991,7 +838,7 @@ fn follow_e2e_watches_instead_of_listing_and_relists_only_on_410() {
         &[running_pod("web-0", &["app"])],
         &[("web-0", "app", &["2026-11-23T10:00:01.000000000Z web-0 up"])],
     );
-    let mut run = Following::start(&api, LIVE_NS, &["-l", "app=web", "--follow"]);
+    let mut run = follow(&api, LIVE_NS, &["-l", "app=web", "--follow"]);
     run.wait_for("web-0/app web-0 up");
     // Well over two of the old 2-second polls, with changes: a new pod, a restart.
     for n in 1..=3 {
@@ -1092,7 +939,7 @@ fn follow_e2e_a_cronjobs_new_job_is_attached() {
             &["2026-11-23T10:00:01.000000000Z first run"],
         )],
     );
-    let mut run = Following::start(&api, LIVE_NS, &["cronjob/report", "-f"]);
+    let mut run = follow(&api, LIVE_NS, &["cronjob/report", "-f"]);
     run.wait_for("report-1-x/app first run");
     // Once the watches run, the selection is fixed until it is worked out again.
     let started = Instant::now();
@@ -1144,7 +991,7 @@ fn follow_e2e_a_deleted_pod_gets_a_marker_and_the_others_are_still_followed() {
             ),
         ],
     );
-    let mut run = Following::start(&api, LIVE_NS, &["-l", "app=web", "--follow"]);
+    let mut run = follow(&api, LIVE_NS, &["-l", "app=web", "--follow"]);
     run.wait_for("web-1/proxy proxy up");
     run.wait_for("web-0/app   web-0 up");
 
@@ -1191,7 +1038,7 @@ fn follow_e2e_ends_by_itself_when_a_running_job_pod_finishes() {
             &["2026-11-23T10:00:01.000000000Z exporting"],
         )],
     );
-    let mut run = Following::start(&api, LIVE_NS, &["export-0", "--follow"]);
+    let mut run = follow(&api, LIVE_NS, &["export-0", "--follow"]);
     run.wait_for("export-0/export exporting");
     api.append_log(
         LIVE_NS,
@@ -1249,7 +1096,7 @@ fn non_utf8_log_bytes_are_printed_lossily_merged_and_followed() {
     let line: Value = serde_json::from_str(json.ok().trim_end()).expect("a JSON line");
     assert_eq!(line["message"], "cut \u{FFFD} then \u{20AC}");
 
-    let mut run = Following::start(&api, LIVE_NS, &["web-0", "--follow", "--no-prefix"]);
+    let mut run = follow(&api, LIVE_NS, &["web-0", "--follow", "--no-prefix"]);
     run.wait_for("cut \u{FFFD} then \u{20AC}");
     api.append_log_bytes(
         LIVE_NS,
@@ -1284,7 +1131,7 @@ fn follow_e2e_ctrl_c_exits_130_promptly_with_every_printed_line_intact() {
             ),
         ],
     );
-    let mut run = Following::start(&api, LIVE_NS, &["web-0", "--follow"]);
+    let mut run = follow(&api, LIVE_NS, &["web-0", "--follow"]);
     run.wait_for("web-0/app   two");
     api.append_log(
         LIVE_NS,

@@ -2,100 +2,14 @@
 //! from the stand-in kubelet; a restart and a new pod are written through the status
 //! subresource while the binary runs.
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Stdio};
-use std::sync::mpsc;
-use std::thread;
-use std::time::{Duration, Instant};
-
 use serde_json::{Value, json};
 
 use crate::scenarios::plane;
-use crate::support::cli::{BIN, command, sidecar_live};
+use crate::support::cli::sidecar_live;
 use crate::support::envtest::ControlPlane;
+use crate::support::following::Following;
 
 const NS: &str = "live";
-const WAIT: Duration = Duration::from_secs(30);
-
-/// A running `logs --follow`, its stdout lines as they come; dropping it kills it.
-struct Following {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-    seen: Vec<String>,
-}
-
-impl Following {
-    fn start(cp: &ControlPlane, args: &[&str]) -> Following {
-        let mut cmd = command(BIN);
-        cmd.args(["logs", "--kubeconfig"])
-            .arg(&cp.admin)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("spawn kubectl-sidecar");
-        let stdout = child.stdout.take().expect("stdout");
-        let (send, lines) = mpsc::channel();
-        thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { return };
-                if send.send(line).is_err() {
-                    return;
-                }
-            }
-        });
-        Following {
-            child,
-            lines,
-            seen: Vec::new(),
-        }
-    }
-
-    fn wait_for(&mut self, line: &str) {
-        let deadline = Instant::now() + WAIT;
-        while !self.seen.iter().any(|l| l == line) {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(l) => self.seen.push(l),
-                Err(_) => {
-                    let _ = self.child.kill();
-                    let mut stderr = String::new();
-                    if let Some(mut e) = self.child.stderr.take() {
-                        let _ = e.read_to_string(&mut stderr);
-                    }
-                    panic!(
-                        "no line {line:?} within {WAIT:?}\nstdout:\n{}\nstderr:\n{stderr}",
-                        self.seen.join("\n")
-                    );
-                }
-            }
-        }
-    }
-
-    fn stop(mut self) -> (Vec<String>, String) {
-        assert!(
-            self.child.try_wait().expect("status").is_none(),
-            "the run ended early"
-        );
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        while let Ok(l) = self.lines.recv_timeout(Duration::from_secs(2)) {
-            self.seen.push(l);
-        }
-        let mut stderr = String::new();
-        if let Some(mut e) = self.child.stderr.take() {
-            let _ = e.read_to_string(&mut stderr);
-        }
-        (std::mem::take(&mut self.seen), stderr)
-    }
-}
-
-impl Drop for Following {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// Container `app` running as instance `instance` after `restarts` restarts.
 fn running_status(pod: &str, instance: u32, restarts: u32) -> Value {
@@ -135,7 +49,7 @@ fn follow_sees_a_restart_and_a_new_pod_without_losing_or_repeating_lines() {
         ],
     );
     create_pod(cp, "web-0");
-    let mut run = Following::start(cp, &["-n", NS, "-l", "app=web", "--follow"]);
+    let mut run = Following::spawn(&cp.admin, &["-n", NS, "-l", "app=web", "--follow"]);
     run.wait_for("web-0/app two");
     k.log(
         NS,

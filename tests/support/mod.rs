@@ -7,5 +7,6 @@
 pub mod cli;
 pub mod envtest;
 pub mod fake_api;
+pub mod following;
 pub mod golden;
 pub mod kubelet;
