@@ -857,6 +857,16 @@ fn follow_e2e_watches_instead_of_listing_and_relists_only_on_410() {
     let requests = pod_requests(&api);
     assert_eq!(&requests[..2], ["list", "list"], "{requests:?}");
     assert!(requests[2..].iter().all(|r| *r == "watch"), "{requests:?}");
+    // Both lists are paged, like every list the plugin sends.
+    let lists: Vec<_> = api
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/pods") && r.query_value("watch").is_none())
+        .collect();
+    assert!(
+        lists.iter().all(|r| r.query_value("limit") == Some("500")),
+        "{lists:?}"
+    );
     let watches: Vec<_> = api
         .requests()
         .into_iter()

@@ -13,7 +13,7 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::api::{ListParams, WatchEvent, WatchParams};
 use tokio::sync::watch;
 
-use super::Cluster;
+use super::{Cluster, PAGE_SIZE, compact};
 use crate::error::Result;
 use crate::options::{Scope, Selection};
 use crate::source::selector::LabelSelector;
@@ -239,33 +239,40 @@ impl Cluster {
             Some(ns) => format!("watch pods in namespace {ns}"),
             None => "watch pods in all namespaces".to_string(),
         };
-        loop {
-            // The starting state and its resourceVersion.
-            let mut list = ListParams::default();
+        'listing: loop {
+            // The starting state and its resourceVersion, a page at a time like every other
+            // list (all pages of one list share the first page's snapshot); pods are kept
+            // without managedFields, as the listings keep them.
+            let mut list = ListParams::default().limit(PAGE_SIZE);
             if let Some(labels) = &query.labels {
                 list = list.labels(labels);
             }
             if let Some(fields) = &query.fields {
                 list = list.fields(fields);
             }
-            let mut version = match api.list(&list).await {
-                Ok(pods) => {
-                    let version = pods.metadata.resource_version.clone().unwrap_or_default();
-                    let mut pods: Option<BTreeMap<String, Pod>> =
-                        Some(pods.items.into_iter().map(|p| (key(&p), p)).collect());
-                    update(&mut |slots| {
-                        slots.pods[index] = pods.take();
-                        slots.error = None;
-                    });
-                    version
-                }
-                Err(e) => {
-                    let message = self.explain(&action, e).message;
-                    update(&mut |slots| slots.error = Some(message.clone()));
-                    tokio::time::sleep(RETRY).await;
-                    continue;
+            let mut listed: BTreeMap<String, Pod> = BTreeMap::new();
+            let mut version = loop {
+                match api.list(&list).await {
+                    Ok(page) => {
+                        listed.extend(page.items.into_iter().map(|p| (key(&p), compact(p))));
+                        match page.metadata.continue_.filter(|t| !t.is_empty()) {
+                            Some(token) => list = list.continue_token(&token),
+                            None => break page.metadata.resource_version.unwrap_or_default(),
+                        }
+                    }
+                    Err(e) => {
+                        let message = self.explain(&action, e).message;
+                        update(&mut |slots| slots.error = Some(message.clone()));
+                        tokio::time::sleep(RETRY).await;
+                        continue 'listing;
+                    }
                 }
             };
+            let mut pods = Some(listed);
+            update(&mut |slots| {
+                slots.pods[index] = pods.take();
+                slots.error = None;
+            });
             let mut params = WatchParams::default().timeout(WATCH_TIMEOUT);
             if let Some(labels) = &query.labels {
                 params = params.labels(labels);
@@ -291,7 +298,7 @@ impl Cluster {
                                         if let (Some(pods), Some(pod)) =
                                             (&mut slots.pods[index], pod.take())
                                         {
-                                            pods.insert(key(&pod), pod);
+                                            pods.insert(key(&pod), compact(pod));
                                         }
                                         slots.error = None;
                                     });
