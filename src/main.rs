@@ -1,6 +1,7 @@
 //! kubectl-sidecar: parse the command line, run, map the result to an exit code.
 
 mod app;
+mod checks;
 mod cli;
 mod commands;
 mod complete;

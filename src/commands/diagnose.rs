@@ -7,9 +7,9 @@ use serde::Serialize;
 
 use super::print_warnings;
 use crate::cli::OutputFormat;
-use crate::diagnose::events::PodEvent;
 use crate::diagnose::{Diagnoser, Evidence, HealthyPod, PodDiagnosis, PodFinding};
 use crate::error::{Error, ErrorKind, Result};
+use crate::model::events::PodEvent;
 use crate::model::finding::Severity;
 use crate::model::{State, build_pod_view};
 use crate::options::Options;
@@ -71,7 +71,7 @@ pub fn wants_previous_log(source: &SourcePod) -> Vec<String> {
 
 /// `--list-rules`: the catalog, one rule per line.
 pub fn list_rules(out: &mut dyn Write) -> Result<()> {
-    let rules = crate::diagnose::rules::RULES;
+    let rules = crate::checks::CATALOG;
     // Two spaces after the longest ID, so every title starts in the same column.
     let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0) + 2;
     for rule in rules {

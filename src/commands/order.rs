@@ -6,6 +6,7 @@ use std::io::Write;
 use regex::Regex;
 
 use super::{note_nothing_matched, run_per_pod};
+use crate::checks;
 use crate::error::Result;
 use crate::model::order::{PodOrder, analyze};
 use crate::options::Options;
@@ -14,8 +15,13 @@ use crate::render::style::Palette;
 use crate::source::SourcePod;
 
 /// One pod's analysis, or `None` when `-c` selects none of its containers.
-fn pod_entry(pod: &SourcePod, container_filter: Option<&Regex>) -> Option<PodOrder> {
+fn pod_entry(
+    pod: &SourcePod,
+    container_filter: Option<&Regex>,
+    now: jiff::Timestamp,
+) -> Option<PodOrder> {
     let mut order = analyze(pod);
+    order.findings = checks::order::findings(pod, &order.view, now);
     if let Some(re) = container_filter {
         order.retain_containers(|name| re.is_match(name));
         if order.declared.is_empty() {
@@ -38,7 +44,7 @@ pub async fn run(options: &Options, out: &mut dyn Write, err: &mut dyn Write) ->
         "OrderReport",
         out,
         err,
-        |pod| pod_entry(pod, filter),
+        |pod| pod_entry(pod, filter, options.now),
         |out, pods| write_order_table(out, pods, &table),
     )
     .await?;

@@ -6,17 +6,22 @@ use std::io::Write;
 use regex::Regex;
 
 use super::{note_nothing_matched, run_per_pod};
+use crate::checks::volumes::report;
 use crate::cli::OutputFormat;
 use crate::error::Result;
-use crate::model::volumes::{PodVolumes, analyze};
+use crate::model::volumes::PodVolumes;
 use crate::options::Options;
 use crate::render::style::Palette;
 use crate::render::volumes::{VolumesTableOptions, write_volumes_table};
 use crate::source::SourcePod;
 
 /// One pod's analysis, or `None` when `-c` selects none of its containers.
-fn pod_entry(pod: &SourcePod, container_filter: Option<&Regex>) -> Option<PodVolumes> {
-    let mut analysed = analyze(pod);
+fn pod_entry(
+    pod: &SourcePod,
+    container_filter: Option<&Regex>,
+    now: jiff::Timestamp,
+) -> Option<PodVolumes> {
+    let mut analysed = report(pod, now);
     if let Some(re) = container_filter {
         analysed.retain_containers(|name| re.is_match(name));
         if analysed.containers.is_empty() {
@@ -39,7 +44,7 @@ pub async fn run(options: &Options, out: &mut dyn Write, err: &mut dyn Write) ->
         "VolumeReport",
         out,
         err,
-        |pod| pod_entry(pod, filter),
+        |pod| pod_entry(pod, filter, options.now),
         |out, pods| write_volumes_table(out, pods, &table),
     )
     .await?;

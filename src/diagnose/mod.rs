@@ -1,23 +1,19 @@
 //! `diagnose`: a registry of small rules run over each pod (and, live, its events and the
 //! previous logs of crash-looping containers). Pure: everything it reads is passed in.
 
-pub mod events;
-pub mod eviction;
-pub mod rules;
 pub mod verdict;
 
 use std::collections::{BTreeMap, HashMap};
 
 use jiff::Timestamp;
-use k8s_openapi::api::core::v1::Container;
 use serde::Serialize;
 
+use crate::checks::{self, PodContext};
+use crate::model::events::PodEvent;
 use crate::model::finding::{Finding, Severity};
 use crate::model::metrics::{MetricsIndex, PodUsage};
-use crate::model::{ContainerView, PodView, Role, build_pod_view};
-use crate::render::age;
+use crate::model::{Role, build_pod_view};
 use crate::source::SourcePod;
-use events::PodEvent;
 use verdict::Verdict;
 
 /// What the rules may read besides the pod itself. Offline, `live` is false and events come
@@ -35,86 +31,7 @@ pub struct Evidence {
     pub memory_threshold: Option<u32>,
 }
 
-/// The default of `--memory-threshold`.
-pub const DEFAULT_MEMORY_THRESHOLD: u32 = 90;
-
-/// Everything one rule sees about one pod.
-pub struct PodContext<'a> {
-    pub source: &'a SourcePod,
-    pub view: &'a PodView,
-    pub events: Vec<&'a PodEvent>,
-    pub have_events: bool,
-    pub previous_logs: BTreeMap<&'a str, &'a [String]>,
-    pub server_version: Option<(u32, u32)>,
-    pub now: Timestamp,
-    /// The hazards of `order` and the findings of `volumes`, computed once per pod for the
-    /// rules that report them.
-    pub order_findings: Vec<Finding>,
-    pub volume_findings: Vec<Finding>,
-    /// The pod's usage sample, when metrics were read.
-    pub usage: Option<&'a PodUsage>,
-    pub memory_threshold: u32,
-}
-
-impl<'a> PodContext<'a> {
-    /// The spec of a container (init, regular or ephemeral) by name.
-    pub fn spec(&self, name: &str) -> Option<&'a Container> {
-        let spec = self.source.pod.spec.as_ref()?;
-        spec.init_containers
-            .iter()
-            .flatten()
-            .chain(spec.containers.iter())
-            .find(|c| c.name == name)
-    }
-
-    pub fn containers(&self) -> impl Iterator<Item = &'a ContainerView> {
-        self.view.containers.iter()
-    }
-
-    pub fn main(&self) -> Option<&'a ContainerView> {
-        self.view.containers.iter().find(|c| c.role == Role::Main)
-    }
-
-    /// Events about one container, most frequent first.
-    pub fn container_events(&self, container: &str) -> Vec<&'a PodEvent> {
-        let mut found: Vec<&PodEvent> = self
-            .events
-            .iter()
-            .copied()
-            .filter(|e| e.container.as_deref() == Some(container))
-            .collect();
-        // Deterministic whatever order the events arrived in.
-        found.sort_by(|a, b| {
-            (b.count, &a.reason, &a.message).cmp(&(a.count, &b.reason, &b.message))
-        });
-        found
-    }
-
-    /// `3m ago`-style age of a timestamp at this context's "now".
-    pub fn ago(&self, at: Timestamp) -> String {
-        format!("{} ago", age(self.now, at))
-    }
-
-    /// The pod's Ready condition is True.
-    pub fn pod_ready(&self) -> bool {
-        self.source
-            .pod
-            .status
-            .as_ref()
-            .and_then(|s| s.conditions.as_ref())
-            .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
-    }
-
-    pub fn deleting_or_finished(&self) -> bool {
-        self.view.deleting_since.is_some()
-            || matches!(self.view.phase.as_deref(), Some("Succeeded" | "Failed"))
-    }
-}
-
-/// `metrics-sidecar (native-sidecar)`.
-pub fn label(c: &ContainerView) -> String {
-    format!("{} ({})", c.name, c.role.as_str())
-}
+pub use crate::checks::context::DEFAULT_MEMORY_THRESHOLD;
 
 /// A finding placed on its pod, as reported.
 #[derive(Debug, Clone, Serialize)]
@@ -224,25 +141,19 @@ impl<'e> Diagnoser<'e> {
                 _ => true,
             })
             .collect();
-        let ctx = PodContext {
-            source,
-            view: &view,
-            events,
-            have_events: self.evidence.have_events,
-            previous_logs,
-            server_version: self.evidence.server_version,
-            now: self.now,
-            order_findings: crate::model::order::order_findings(source),
-            volume_findings: crate::model::volumes::volume_findings(source),
-            usage: self.metrics.get(&view.namespace, &view.name),
-            memory_threshold: self
-                .evidence
-                .memory_threshold
-                .unwrap_or(DEFAULT_MEMORY_THRESHOLD),
-        };
-        let mut pod_findings = rules::run_all(&ctx);
+        let mut ctx = PodContext::new(source, &view, self.now);
+        ctx.events = events;
+        ctx.have_events = self.evidence.have_events;
+        ctx.previous_logs = previous_logs;
+        ctx.server_version = self.evidence.server_version;
+        ctx.usage = self.metrics.get(&view.namespace, &view.name);
+        ctx.memory_threshold = self
+            .evidence
+            .memory_threshold
+            .unwrap_or(DEFAULT_MEMORY_THRESHOLD);
+        let mut pod_findings = checks::run_all(&ctx);
         verdict::link_consequences(&ctx, &mut pod_findings);
-        verdict::order_cause_first(&mut pod_findings, rules::registry_index);
+        verdict::order_cause_first(&mut pod_findings, checks::registry_index);
         let verdict = verdict::verdict(&ctx, &pod_findings);
         let owner = owner_of(source);
         if let Some(owner) = &owner {

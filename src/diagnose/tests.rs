@@ -6,9 +6,8 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
-use super::events::PodEvent;
-use super::rules::RULES;
 use super::*;
+use crate::model::events::PodEvent;
 use crate::source::target::WorkloadKind;
 use crate::source::{SourcePod, WorkloadRef};
 
@@ -79,40 +78,6 @@ fn only<'a>(findings: &'a [PodFinding], rule: &str) -> &'a PodFinding {
         "one {rule} finding expected: {findings:#?}"
     );
     matching[0]
-}
-
-// ---------------------------------------------------------------- registry
-
-#[test]
-fn rule_ids_are_unique_kebab_case_and_documented() {
-    let docs = std::fs::read_to_string(format!("{}/docs/rules.md", env!("CARGO_MANIFEST_DIR")))
-        .expect("docs/rules.md exists");
-    let mut seen = std::collections::BTreeSet::new();
-    for rule in RULES {
-        assert!(seen.insert(rule.id), "duplicate rule id {}", rule.id);
-        assert!(
-            rule.id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
-            "{} is not kebab-case",
-            rule.id
-        );
-        assert!(
-            docs.contains(&format!("### `{}`", rule.id)),
-            "{} has no section in docs/rules.md",
-            rule.id
-        );
-        assert!(!rule.title.is_empty());
-    }
-}
-
-#[test]
-fn every_order_and_volume_finding_is_a_diagnose_rule() {
-    let ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
-    for id in crate::model::order::RULE_IDS
-        .iter()
-        .chain(crate::model::volumes::RULE_IDS)
-    {
-        assert!(ids.contains(id), "{id} is not registered in diagnose");
-    }
 }
 
 #[test]
@@ -315,7 +280,7 @@ fn exit_codes_are_explained() {
         started_at: None,
         finished_at: None,
     };
-    let explain = |code| rules::crash_loop_explain(&t(code), Role::Main);
+    let explain = |code| crate::checks::status::crash_loop::explain_exit(&t(code), Role::Main);
     assert!(explain(127).contains("not found"));
     assert!(explain(126).contains("not executable"));
     assert!(explain(137).contains("not an OOM"));

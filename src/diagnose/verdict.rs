@@ -6,7 +6,7 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::{PodContext, label};
+use crate::checks::{PodContext, label};
 use crate::model::finding::{Finding, Severity};
 use crate::model::{Role, State};
 use crate::render::human_duration;

@@ -44,6 +44,12 @@ pub struct Finding {
     /// of its own: the cause's fix applies).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub caused_by: Option<&'static str>,
+    /// The volume a `volumes` finding is about (`kubectl sidecar volumes` shows it).
+    #[serde(skip)]
+    pub volume: Option<String>,
+    /// Every container a `volumes` finding involves, the one it is about first.
+    #[serde(skip)]
+    pub containers: Vec<String>,
 }
 
 impl Finding {
@@ -56,6 +62,8 @@ impl Finding {
             evidence: Vec::new(),
             fix: None,
             caused_by: None,
+            volume: None,
+            containers: Vec::new(),
         }
     }
 

@@ -4,6 +4,8 @@
 //! These structs are also the `-o json|yaml` schema of `ls` (documented in
 //! `docs/output-schema.md`); rename nothing without bumping the schema version.
 
+pub mod events;
+pub mod eviction;
 pub mod finding;
 pub mod kubectl;
 pub mod metrics;

@@ -1,0 +1,1 @@
+//! A rule's documentation: the sections of its doc comment.

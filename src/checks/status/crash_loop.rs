@@ -1,0 +1,166 @@
+//! `crash-loop`: CrashLoopBackOff, or restarts piling up; explains the last exit code and,
+//! live, shows the last lines of the previous instance's log. OOM kills are left to
+//! `oom-killed`, which says more about them.
+
+use crate::checks::{Group, Policy};
+use crate::checks::{PodContext, label};
+use crate::model::finding::{Finding, Severity};
+use crate::model::termination::signal_name;
+use crate::model::{ContainerView, Role, State, Termination};
+
+rule! {
+    pub const RULE = Rule {
+        id: "crash-loop",
+        group: Group::Status,
+        title: "a container keeps exiting and being restarted (CrashLoopBackOff)",
+        policy: Policy::Outage,
+        check,
+    };
+}
+
+/// Restarts at which a running container counts as crash-looping between back-offs.
+const RESTARTS_THRESHOLD: u32 = 3;
+
+/// What an exit code means for a container that is supposed to keep running.
+pub fn explain_exit(t: &Termination, role: Role) -> String {
+    match t.exit_code {
+        0 => {
+            let what = match role {
+                Role::Sidecar | Role::NativeSidecar => "a sidecar",
+                _ => "the container",
+            };
+            format!(
+                "exit 0: the process finishes by design, but {what} must keep running (restartPolicy Always), so it is restarted forever: the image has no long-running command"
+            )
+        }
+        1 => "exit 1: application error; its log says why".to_string(),
+        2 => "exit 2: application or usage error (bad flags, arguments or config)".to_string(),
+        126 => "exit 126: the command exists but is not executable (permissions)".to_string(),
+        127 => "exit 127: the command was not found in the image".to_string(),
+        128 => format!(
+            "exit 128: the runtime could not start the process{}",
+            t.message
+                .as_deref()
+                .map(|m| format!(" ({})", m.trim()))
+                .unwrap_or_default()
+        ),
+        137 => "exit 137 (SIGKILL) without OOMKilled: killed by a failed liveness probe, an expired grace period, or from outside; not an OOM".to_string(),
+        139 => "exit 139 (SIGSEGV): the process crashed (segmentation fault)".to_string(),
+        143 => "exit 143 (SIGTERM): it was asked to stop and did (a probe, a preStop hook, or it exits on SIGTERM)".to_string(),
+        code if code > 128 => format!(
+            "exit {code}: killed by {}",
+            signal_name(code - 128).unwrap_or("a signal")
+        ),
+        code => format!("exit {code}: application error; its log says why"),
+    }
+}
+
+/// `(in back-off now, last termination if recorded)` for a crash-looping container.
+fn crash_looping(c: &ContainerView) -> Option<(bool, Option<&Termination>)> {
+    let status = c.status.as_ref()?;
+    let last = status.last_termination.as_ref();
+    let back_off =
+        matches!(&status.state, State::Waiting { reason: Some(r), .. } if r == "CrashLoopBackOff");
+    let storm = status.restart_count >= RESTARTS_THRESHOLD
+        && matches!(status.state, State::Running { .. })
+        && last.is_some_and(|t| !t.is_success());
+    if !(back_off || storm) || last.is_some_and(Termination::is_oom) {
+        return None;
+    }
+    Some((back_off, last))
+}
+
+fn check(ctx: &PodContext) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for c in ctx.containers() {
+        let Some((back_off, last)) = crash_looping(c) else {
+            continue;
+        };
+        let Some(status) = &c.status else { continue };
+        let what = if back_off {
+            "CrashLoopBackOff"
+        } else {
+            "restarting repeatedly"
+        };
+        let explanation = match last {
+            Some(t) => {
+                let when = t
+                    .finished_at
+                    .map(|at| format!(", last exit {}", ctx.ago(at)))
+                    .unwrap_or_default();
+                format!("{when}; {}", explain_exit(t, c.role))
+            }
+            // Seen in hand-edited or half-synced statuses: say so instead of guessing.
+            None => "; no last termination recorded, so the exit reason is unknown".to_string(),
+        };
+        let severity = if back_off {
+            Severity::Critical
+        } else {
+            Severity::Warning
+        };
+        let mut finding = Finding::new(
+            RULE.id,
+            severity,
+            format!(
+                "{}: {what}, {}{explanation}",
+                label(c),
+                crate::render::count(status.restart_count, "restart", "restarts")
+            ),
+        )
+        .container(&c.name);
+        if let Some(t) = last {
+            finding = finding.evidence(format!(
+                "lastState.terminated: reason={} exitCode={}",
+                t.reason.as_deref().unwrap_or("-"),
+                t.exit_code
+            ));
+            // What the process wrote to its termination log is often the whole story.
+            if let Some(message) = &t.message {
+                finding = finding.evidence(format!("lastState.terminated.message: {message}"));
+            }
+        }
+        if let State::Waiting {
+            message: Some(message),
+            ..
+        } = &status.state
+        {
+            finding = finding.evidence(format!("state.waiting.message: {message}"));
+        }
+        if last.is_some_and(|t| t.exit_code == 137)
+            && let Some(probe) = ctx.spec(&c.name).and_then(|s| s.liveness_probe.as_ref())
+        {
+            let (delay, threshold, period, total) = super::probe_kill::kill_budget(probe);
+            finding = finding.evidence(format!(
+                "livenessProbe declared: kill budget {delay}s + {threshold} × {period}s = {total}s; look for Unhealthy/Killing events"
+            ));
+        }
+        for event in ctx.container_events(&c.name) {
+            if event.reason == "BackOff" {
+                finding =
+                    finding.evidence(format!("event BackOff x{}: {}", event.count, event.message));
+            }
+        }
+        if let Some(lines) = ctx.previous_logs.get(c.name.as_str()) {
+            if lines.is_empty() {
+                finding = finding.evidence("previous instance logged nothing");
+            }
+            for line in lines.iter() {
+                finding = finding.evidence(format!("previous log: {line}"));
+            }
+        }
+        let fix = match last.map(|t| t.exit_code) {
+            Some(0) => format!(
+                "give {} a long-running command (or, if it is a one-shot job, make it an init container)",
+                c.name
+            ),
+            Some(126..=128) => format!("fix the command or image of {}", c.name),
+            Some(137) => format!(
+                "check its liveness probe and terminationGracePeriodSeconds; read `kubectl logs --previous -c {}`",
+                c.name
+            ),
+            _ => format!("read why it exits: `kubectl logs --previous -c {}`", c.name),
+        };
+        findings.push(finding.fix(fix));
+    }
+    findings
+}

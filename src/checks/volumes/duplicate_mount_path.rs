@@ -1,0 +1,95 @@
+use super::*;
+
+rule! {
+    pub const RULE = Rule {
+        id: "duplicate-mount-path",
+        group: Group::Volumes,
+        title: "two mounts at the same path in one container",
+        policy: Policy::Broken,
+        check,
+    };
+}
+
+fn check(ctx: &PodContext) -> Vec<Finding> {
+    duplicate_mount_path(ctx.volume_facts())
+}
+
+/// `duplicate-mount-path`: two mounts at one path in one container. Identical strings are
+/// rejected by the API server ("must be unique"); paths equal only after normalisation
+/// (`/data` and `/data/`) are accepted and the last mount hides the first.
+fn duplicate_mount_path(f: &VolumeFacts) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for c in &f.ctrs {
+        // (volume, field, path as written, normalized path) of every mount and device.
+        let entries: Vec<(&str, String, &str, String)> = c
+            .mounts
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                (
+                    m.name.as_str(),
+                    format!("volumeMounts[{i}]"),
+                    m.mount_path.as_str(),
+                )
+            })
+            .chain(c.devices.iter().enumerate().map(|(i, d)| {
+                (
+                    d.name.as_str(),
+                    format!("volumeDevices[{i}]"),
+                    d.device_path.as_str(),
+                )
+            }))
+            .filter_map(|(name, field, raw)| normalize(raw).map(|n| (name, field, raw, n)))
+            .collect();
+        let mut reported: BTreeSet<&str> = BTreeSet::new();
+        for (_, _, _, path) in &entries {
+            if !reported.insert(path.as_str()) {
+                continue;
+            }
+            let same: Vec<&(&str, String, &str, String)> =
+                entries.iter().filter(|e| &e.3 == path).collect();
+            if same.len() < 2 {
+                continue;
+            }
+            let exact = same
+                .iter()
+                .enumerate()
+                .any(|(j, a)| same.iter().skip(j + 1).any(|b| a.2 == b.2));
+            let volumes: Vec<&str> = same.iter().map(|e| e.0).collect();
+            let (severity, consequence) = if exact {
+                (
+                    Severity::Critical,
+                    "the API server rejects the pod: mountPath must be unique",
+                )
+            } else {
+                (
+                    Severity::Warning,
+                    "the paths differ only in spelling, so the API server accepts them and the last mount hides the others",
+                )
+            };
+            let mut finding = Finding::new(
+                RULE.id,
+                severity,
+                format!(
+                    "mounts {} volumes at {path}: {}",
+                    volumes.len(),
+                    volumes.join(", ")
+                ),
+            )
+            .container(c.name);
+            for (name, field, raw, _) in &same {
+                finding = finding.evidence(format!("{}.{field}: {name} at {raw}", c.field));
+            }
+            finding = finding.evidence(consequence).fix(format!(
+                "give each volume its own path (e.g. {path}/{}), or combine them into one projected volume",
+                volumes.last().copied().unwrap_or_default()
+            ));
+            out.push(found(
+                finding,
+                volumes.first().copied(),
+                vec![c.name.to_string()],
+            ));
+        }
+    }
+    out
+}
