@@ -22,6 +22,9 @@ _kubectl__sidecar() {
             kubectl__sidecar,diagnose)
                 cmd="kubectl__sidecar__subcmd__diagnose"
                 ;;
+            kubectl__sidecar,explain)
+                cmd="kubectl__sidecar__subcmd__explain"
+                ;;
             kubectl__sidecar,help)
                 cmd="kubectl__sidecar__subcmd__help"
                 ;;
@@ -46,6 +49,9 @@ _kubectl__sidecar() {
             kubectl__sidecar__subcmd__help,diagnose)
                 cmd="kubectl__sidecar__subcmd__help__subcmd__diagnose"
                 ;;
+            kubectl__sidecar__subcmd__help,explain)
+                cmd="kubectl__sidecar__subcmd__help__subcmd__explain"
+                ;;
             kubectl__sidecar__subcmd__help,help)
                 cmd="kubectl__sidecar__subcmd__help__subcmd__help"
                 ;;
@@ -68,7 +74,7 @@ _kubectl__sidecar() {
 
     case "${cmd}" in
         kubectl__sidecar)
-            opts="-h -V --help --version ls list order volumes diagnose logs completion help"
+            opts="-h -V --help --version ls list order volumes diagnose logs explain completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -181,8 +187,22 @@ _kubectl__sidecar() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kubectl__subcmd__sidecar__subcmd__explain)
+            opts="-h -V --help --version evicted sidecar-failed-pod mount-over-root oom-killed crash-loop image-pull config-error hook-failed sidecar-not-ready job-sidecar-never-exits probe-kill restart-storm stuck-terminating init-blocked pod-failed sidecar-as-init undefined-volume duplicate-mount-path mount-mismatch volume-no-writer writer-read-only memory-emptydir-no-limit volume-uid-mismatch memory-near-limit startup-order shutdown-order no-resources memory-over-request emptydir-not-shared volume-unused subpath-no-updates log-volume-no-size-limit log-sidecar-no-storage-limit log-sidecar-no-shared-volume events"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kubectl__subcmd__sidecar__subcmd__help)
-            opts="ls order volumes diagnose logs completion help"
+            opts="ls order volumes diagnose logs explain completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -210,6 +230,20 @@ _kubectl__sidecar() {
             return 0
             ;;
         kubectl__subcmd__sidecar__subcmd__help__subcmd__diagnose)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__sidecar__subcmd__help__subcmd__explain)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -31,6 +31,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-sidecar' -ScriptBlock {
             [CompletionResult]::new('volumes', 'volumes', [CompletionResultType]::ParameterValue, 'Which container mounts which volume where, and mount mismatches')
             [CompletionResult]::new('diagnose', 'diagnose', [CompletionResultType]::ParameterValue, 'Explain what is wrong with the pods'' sidecars: findings with rule IDs, evidence and a fix')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Logs of every container of the selected pods (init, native sidecars, main, sidecars), merged in timestamp order and prefixed with pod/container')
+            [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'What a diagnose rule checks, why it matters, an example and the fix; without a rule, every rule by group')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script for kubectl-sidecar')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -204,6 +205,13 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-sidecar' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kubectl-sidecar;explain' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kubectl-sidecar;completion' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -217,6 +225,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-sidecar' -ScriptBlock {
             [CompletionResult]::new('volumes', 'volumes', [CompletionResultType]::ParameterValue, 'Which container mounts which volume where, and mount mismatches')
             [CompletionResult]::new('diagnose', 'diagnose', [CompletionResultType]::ParameterValue, 'Explain what is wrong with the pods'' sidecars: findings with rule IDs, evidence and a fix')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Logs of every container of the selected pods (init, native sidecars, main, sidecars), merged in timestamp order and prefixed with pod/container')
+            [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'What a diagnose rule checks, why it matters, an example and the fix; without a rule, every rule by group')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script for kubectl-sidecar')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -234,6 +243,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-sidecar' -ScriptBlock {
             break
         }
         'kubectl-sidecar;help;logs' {
+            break
+        }
+        'kubectl-sidecar;help;explain' {
             break
         }
         'kubectl-sidecar;help;completion' {

@@ -41,6 +41,10 @@ pub async fn run(
             commands::logs::run(&options, &logs, out, err).await
         }
         Command::Completion(args) => commands::completion::write_script(args.shell, out),
+        Command::Explain(args) => {
+            let width = ambient.terminal_width.filter(|w| *w >= 40).unwrap_or(100);
+            commands::explain::run(args.rule.as_deref(), width, out)
+        }
         Command::Diagnose(args) if args.list_rules => commands::diagnose::list_rules(out),
         Command::Diagnose(args) => {
             let output = args.output.into();

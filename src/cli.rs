@@ -102,9 +102,34 @@ pub enum Command {
     #[command(after_help = LOGS_EXAMPLES)]
     Logs(LogsArgs),
 
+    /// What a diagnose rule checks, why it matters, an example and the fix; without a rule,
+    /// every rule by group
+    #[command(after_help = EXPLAIN_EXAMPLES)]
+    Explain(ExplainArgs),
+
     /// Print a shell completion script for kubectl-sidecar
     #[command(after_help = COMPLETION_HELP)]
     Completion(CompletionArgs),
+}
+
+const EXPLAIN_EXAMPLES: &str = "\
+Examples:
+  # Every rule, by group
+  kubectl sidecar explain
+
+  # One rule, as named in a finding
+  kubectl sidecar explain oom-killed";
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The rule ID, as a finding names it
+    #[arg(value_name = "RULE", value_parser = rule_ids())]
+    pub rule: Option<String>,
+}
+
+/// The catalog's IDs: clap rejects others (suggesting a close one) and completes these.
+fn rule_ids() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(crate::checks::CATALOG.iter().map(|r| r.id))
 }
 
 const COMPLETION_HELP: &str = "\

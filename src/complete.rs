@@ -187,6 +187,12 @@ pub fn plan(args: &[String]) -> (Want, Typed) {
     }
     let want = match subcommand {
         "completion" => words(&["bash", "zsh", "fish", "powershell"]),
+        "explain" => Want::Words(
+            crate::checks::CATALOG
+                .iter()
+                .map(|r| r.id.to_string())
+                .collect(),
+        ),
         "ls" | "list" | "order" | "volumes" | "diagnose" | "logs" => {
             match partial.split_once('/') {
                 Some((kind, _)) => Want::WorkloadNames(kind.to_string()),

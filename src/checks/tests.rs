@@ -18,3 +18,200 @@ fn ids_are_unique_and_kebab_case() {
         assert!(!rule.title.is_empty(), "{} has no title", rule.id);
     }
 }
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::diagnose::{Diagnoser, Evidence};
+use crate::model::events::PodEvent;
+use crate::options::{Scope, Selection};
+use crate::source::files;
+
+/// The clock the examples are written against (as in the golden tests).
+const NOW: &str = "2026-11-23T12:00:00Z";
+
+/// Diagnoses an example as `diagnose -f FILE` would: its pods, with the Events and
+/// PodMetrics documents beside them as evidence.
+fn diagnose_example(rule: &Rule, yaml: &str) -> Vec<Finding> {
+    let selection = Selection {
+        scope: Scope::AllNamespaces,
+        targets: Vec::new(),
+        label_selector: None,
+        field_selector: None,
+        container: None,
+    };
+    let loaded = files::load(&[PathBuf::from("-")], &selection, &mut yaml.as_bytes())
+        .unwrap_or_else(|e| panic!("{}: the example does not load: {e:?}", rule.id));
+    let evidence = Evidence {
+        events: loaded
+            .events
+            .iter()
+            .filter_map(PodEvent::from_api)
+            .collect(),
+        have_events: !loaded.events.is_empty(),
+        metrics: loaded.metrics,
+        ..Evidence::default()
+    };
+    let mut diagnoser = Diagnoser::new(&evidence, NOW.parse().expect("valid time"));
+    for (position, pod) in loaded.pods.iter().enumerate() {
+        diagnoser.add(position, pod, BTreeMap::new());
+    }
+    diagnoser
+        .finish()
+        .findings()
+        .map(|f| f.finding.clone())
+        .collect()
+}
+
+fn of_rule(findings: &[Finding], rule: &Rule) -> Vec<Finding> {
+    findings
+        .iter()
+        .filter(|f| f.rule == rule.id)
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn every_rule_is_documented_in_all_sections() {
+    for rule in CATALOG {
+        let sections = doc::sections(rule.doc);
+        let headings: Vec<&str> = sections.iter().map(|(h, _)| *h).collect();
+        assert_eq!(
+            headings,
+            doc::SECTIONS,
+            "{}: the doc comment needs exactly these sections, in order",
+            rule.id
+        );
+        for (heading, body) in &sections {
+            assert!(
+                !body.trim().is_empty(),
+                "{}: empty section {heading}",
+                rule.id
+            );
+        }
+        let (trigger, near_miss) = doc::examples(rule);
+        assert!(
+            trigger.is_some() && near_miss.is_some(),
+            "{}: the Example section needs a yaml pod that triggers the rule and a near miss",
+            rule.id
+        );
+    }
+}
+
+#[test]
+fn every_rule_fires_on_its_example_and_not_on_its_near_miss() {
+    for rule in CATALOG {
+        let (Some(trigger), Some(near_miss)) = doc::examples(rule) else {
+            panic!("{}: no examples", rule.id);
+        };
+        let fired = of_rule(&diagnose_example(rule, &trigger), rule);
+        assert!(
+            !fired.is_empty(),
+            "{}: its example does not trigger it",
+            rule.id
+        );
+        let missed = of_rule(&diagnose_example(rule, &near_miss), rule);
+        assert!(
+            missed.is_empty(),
+            "{}: its near miss triggers it: {missed:#?}",
+            rule.id
+        );
+    }
+}
+
+#[test]
+fn every_rule_follows_its_severity_policy() {
+    for rule in CATALOG {
+        let (Some(trigger), _) = doc::examples(rule) else {
+            panic!("{}: no examples", rule.id);
+        };
+        for finding in of_rule(&diagnose_example(rule, &trigger), rule) {
+            assert!(
+                rule.policy.allows(finding.severity),
+                "{}: {:?} is outside its policy {:?}",
+                rule.id,
+                finding.severity,
+                rule.policy
+            );
+        }
+        // A manifest cannot be down now: without its status the example may still show a
+        // hazard, but only a spec that cannot work at all is critical.
+        if rule.policy != Policy::Broken {
+            let spec_only = without_status(&trigger);
+            for finding in of_rule(&diagnose_example(rule, &spec_only), rule) {
+                assert_ne!(
+                    finding.severity,
+                    Severity::Critical,
+                    "{}: critical on its example's spec alone",
+                    rule.id
+                );
+            }
+        }
+    }
+}
+
+/// The example's pods without their `status` and deletion marks (a manifest, as
+/// `kubectl apply` would send).
+fn without_status(yaml: &str) -> String {
+    let mut out = String::new();
+    let mut skipping = false;
+    for line in yaml.lines() {
+        let field = line.trim_start();
+        if field.starts_with("deletionTimestamp:")
+            || field.starts_with("deletionGracePeriodSeconds:")
+        {
+            continue;
+        }
+        if line.starts_with("status:") {
+            skipping = true;
+            continue;
+        }
+        if skipping && (line.starts_with(' ') || line.starts_with("- ")) {
+            continue;
+        }
+        skipping = false;
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn groups_select_their_rules() {
+    for group in Group::ALL {
+        assert!(
+            CATALOG.iter().any(|r| r.group == group),
+            "group {group:?} has no rule"
+        );
+    }
+    // `order` and `volumes` show exactly their group's rules.
+    let order: Vec<&str> = CATALOG
+        .iter()
+        .filter(|r| r.group == Group::Order)
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "init-blocked",
+            "sidecar-as-init",
+            "startup-order",
+            "shutdown-order"
+        ]
+    );
+}
+
+#[test]
+fn the_generated_rules_doc_is_fresh() {
+    let path = format!("{}/docs/rules.md", env!("CARGO_MANIFEST_DIR"));
+    let current = std::fs::read_to_string(&path).expect("docs/rules.md exists");
+    let fresh = doc::with_catalog(&current).expect("docs/rules.md has the catalog markers");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &fresh).expect("write docs/rules.md");
+        return;
+    }
+    assert!(
+        current == fresh,
+        "docs/rules.md is stale: run UPDATE_GOLDEN=1 cargo test the_generated_rules_doc_is_fresh"
+    );
+}

@@ -4,6 +4,7 @@
 
 pub mod completion;
 pub mod diagnose;
+pub mod explain;
 pub mod logs;
 pub mod ls;
 pub mod order;

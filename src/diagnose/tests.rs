@@ -1070,3 +1070,60 @@ fn unschedulable_pod_says_how_much_the_sidecars_add_to_its_request() {
     );
     assert_eq!(headline(&p).0, verdict::Outcome::Pending);
 }
+
+#[test]
+fn a_manifest_is_invalid_at_risk_or_ok_by_its_worst_finding() {
+    let manifest = |containers: Value, volumes: Value, restart: &str| {
+        json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "report", "namespace": "batch",
+                         "labels": {"batch.kubernetes.io/job-name": "report", "job-name": "report"}},
+            "spec": {"restartPolicy": restart, "containers": containers, "volumes": volumes}
+        })
+    };
+    // A mount of an undeclared volume: the API server rejects it.
+    let invalid = diagnose_one(
+        manifest(
+            json!([{"name": "report", "image": "ghcr.io/acme/report:2",
+                    "volumeMounts": [{"name": "secrets", "mountPath": "/etc/report"}]}]),
+            json!([]),
+            "Always",
+        ),
+        &Evidence::default(),
+    );
+    assert!(invalid.verdict.is_some(), "{invalid:#?}");
+    assert_eq!(
+        headline(&invalid),
+        (
+            verdict::Outcome::Invalid,
+            Some("report"),
+            Some("undefined-volume")
+        )
+    );
+    // A Job-like pod whose classic sidecar never exits: fine to apply, wrong once it runs.
+    let at_risk = diagnose_one(
+        manifest(
+            json!([{"name": "report", "image": "ghcr.io/acme/report:2"},
+                   {"name": "cloud-sql-proxy",
+                    "image": "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1"}]),
+            json!([]),
+            "Never",
+        ),
+        &Evidence::default(),
+    );
+    assert_eq!(
+        headline(&at_risk).0,
+        verdict::Outcome::AtRisk,
+        "{at_risk:#?}"
+    );
+    // Hygiene only: nothing to headline.
+    let fine = diagnose_one(
+        manifest(
+            json!([{"name": "report", "image": "ghcr.io/acme/report:2"}]),
+            json!([{"name": "unused", "emptyDir": {}}]),
+            "Always",
+        ),
+        &Evidence::default(),
+    );
+    assert!(fine.verdict.is_none(), "{fine:#?}");
+}

@@ -29,6 +29,10 @@ pub enum Outcome {
     Restarting,
     /// Running or finished, with a problem that has already hit (warning findings).
     Degraded,
+    /// A manifest (no status) that cannot start as written (critical findings).
+    Invalid,
+    /// A manifest with a hazard that will hit once it runs (warning findings).
+    AtRisk,
 }
 
 impl Outcome {
@@ -44,6 +48,8 @@ impl Outcome {
             Outcome::NotReady => "NOT READY",
             Outcome::Restarting => "RESTARTING",
             Outcome::Degraded => "DEGRADED",
+            Outcome::Invalid => "INVALID",
+            Outcome::AtRisk => "AT RISK",
         }
     }
 
@@ -166,13 +172,25 @@ pub fn order_cause_first(findings: &mut [Finding], registry_index: impl Fn(&str)
 /// `findings` must already be ordered cause first.
 pub fn verdict(ctx: &PodContext, findings: &[Finding]) -> Option<Verdict> {
     let view = ctx.view;
-    if view.spec_only {
-        return None;
-    }
     let any = |rules: &[&str]| findings.iter().any(|f| rules.contains(&f.rule));
     let worst = findings.iter().map(|f| f.severity).min();
     let phase = view.phase.as_deref();
-    let (outcome, state, since) = if any(&["evicted"]) {
+    // A manifest has no state: it is judged by what would happen once applied.
+    let (outcome, state, since) = if view.spec_only {
+        match worst {
+            Some(Severity::Critical) => (
+                Outcome::Invalid,
+                "spec only, cannot start as written".to_string(),
+                None,
+            ),
+            Some(Severity::Warning) => (
+                Outcome::AtRisk,
+                "spec only, will misbehave once it runs".to_string(),
+                None,
+            ),
+            _ => return None,
+        }
+    } else if any(&["evicted"]) {
         let since = condition_since(ctx, "DisruptionTarget");
         (Outcome::Evicted, with_ago(ctx, "Evicted", since), since)
     } else if any(&["stuck-terminating"]) {

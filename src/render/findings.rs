@@ -73,8 +73,12 @@ fn write_headline(out: &mut dyn Write, p: &PodDiagnosis, palette: &Palette) -> R
                 neutralise(&v.state)
             )
             .map_err(write_error)?;
+            // Causes that already start with the container (`envoy (native-sidecar) is …`)
+            // are not prefixed twice.
             let blame = match (&v.container, v.role) {
-                (Some(c), Some(role)) => format!("{c} ({}): ", role.as_str()),
+                (Some(c), Some(role)) if !v.cause.starts_with(&format!("{c} (")) => {
+                    format!("{c} ({}): ", role.as_str())
+                }
                 _ => String::new(),
             };
             writeln!(
@@ -193,6 +197,29 @@ fn write_report(out: &mut dyn Write, report: &DiagnoseReport, opts: &TableOption
         s.warning,
         s.info,
         s.pods_healthy
+    )
+    .map_err(write_error)?;
+    write_explain_pointer(out, report.pods.iter().flat_map(|pod| &pod.findings))
+}
+
+/// The last line when findings were shown: where their rules are explained.
+fn write_explain_pointer<'f>(
+    out: &mut dyn Write,
+    findings: impl Iterator<Item = &'f PodFinding>,
+) -> Result<()> {
+    let mut rules: Vec<&str> = Vec::new();
+    for f in findings {
+        if !rules.contains(&f.finding.rule) {
+            rules.push(f.finding.rule);
+        }
+    }
+    if rules.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "rules above: {}; what each checks and how to fix it: kubectl sidecar explain RULE",
+        rules.join(", ")
     )
     .map_err(write_error)
 }

@@ -63,7 +63,15 @@ fn plugin_completion_protocol() {
     let (list, directive) = complete(&dir, &kubeconfig, &[""]);
     assert_eq!(
         list,
-        ["ls", "order", "volumes", "diagnose", "logs", "completion"]
+        [
+            "ls",
+            "order",
+            "volumes",
+            "diagnose",
+            "logs",
+            "explain",
+            "completion"
+        ]
     );
     assert_eq!(directive, ":4");
 

@@ -6,6 +6,7 @@ mod support;
 
 mod completion;
 mod diagnose;
+mod explain;
 mod fuzz;
 mod hostile;
 mod krew;

@@ -6,6 +6,153 @@ use crate::model::order::*;
 use crate::model::{Role, State};
 
 rule! {
+    /// ## What it does
+    /// Names the init step that holds a pod in kubectl's `Init:N/M`: while the pod is not initialized
+    /// (no regular container has run and the `Initialized` condition is not `True`), the first
+    /// unfinished step in `initContainers` order, either an init container that has not exited 0 or a
+    /// native sidecar (`restartPolicy: Always`) whose `started` is not `true`. It is critical when
+    /// that step is failing (it restarted, terminated, or waits with a reason other than
+    /// `PodInitializing`/`ContainerCreating`, such as `CrashLoopBackOff` or `ImagePullBackOff`) or is a
+    /// plain init container that looks like a long-running sidecar, and a warning while it is
+    /// merely still running or starting. For a native sidecar with a startupProbe the evidence adds how
+    /// much of the probe's budget (`initialDelaySeconds + periodSeconds × failureThreshold`) its
+    /// current run has used, and the finding is critical once that budget is spent. Pods that
+    /// succeeded, pods being deleted and manifests without status are not checked.
+    ///
+    /// ## Why is this bad?
+    /// The kubelet starts no app container until every init step is done: the pod stays `Pending`,
+    /// never Ready, receives no Service traffic, and a rollout waiting for it stalls. Init steps run one
+    /// at a time, so one stuck step blocks all the others behind it.
+    ///
+    /// A native sidecar releases the next step only once it has started: its startupProbe passed (or,
+    /// without one, its process runs and its postStart hook returned). A startupProbe that fails
+    /// `failureThreshold` times gets the sidecar killed and restarted, and the budget starts over, so a
+    /// probe that never passes keeps the pod in Init forever.
+    ///
+    /// ## Example
+    /// An Istio native sidecar whose startupProbe never passes: it was already killed once after its
+    /// 600s budget and the pod has been in `Init:0/1` for 20 minutes.
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata:
+    ///   name: payments-api-7d4b9c8f6d-w9x2m
+    ///   namespace: payments
+    ///   labels: {app: payments-api, pod-template-hash: 7d4b9c8f6d}
+    ///   creationTimestamp: "2026-11-23T11:39:58Z"
+    /// spec:
+    ///   initContainers:
+    ///   - name: istio-proxy
+    ///     image: docker.io/istio/proxyv2:1.24.2
+    ///     args: [proxy, sidecar, --domain, $(POD_NAMESPACE).svc.cluster.local]
+    ///     restartPolicy: Always
+    ///     startupProbe:
+    ///       httpGet: {path: /healthz/ready, port: 15021, scheme: HTTP}
+    ///       periodSeconds: 1
+    ///       failureThreshold: 600
+    ///       timeoutSeconds: 3
+    ///   containers:
+    ///   - name: payments-api
+    ///     image: ghcr.io/acme/payments-api:4.7.0
+    ///     ports:
+    ///     - {name: http, containerPort: 8080, protocol: TCP}
+    /// status:
+    ///   phase: Pending
+    ///   qosClass: BestEffort
+    ///   startTime: "2026-11-23T11:40:00Z"
+    ///   conditions:
+    ///   - type: Initialized
+    ///     status: "False"
+    ///     reason: ContainersNotInitialized
+    ///     message: "containers with incomplete status: [istio-proxy]"
+    ///     lastTransitionTime: "2026-11-23T11:40:00Z"
+    ///   initContainerStatuses:
+    ///   - name: istio-proxy
+    ///     image: docker.io/istio/proxyv2:1.24.2
+    ///     imageID: docker.io/istio/proxyv2@sha256:d789304af09b6cc6542eea2a1ccc1011006e36d764c404a0ad49113487bdb5fc
+    ///     ready: false
+    ///     started: false
+    ///     restartCount: 1
+    ///     state:
+    ///       running: {startedAt: "2026-11-23T11:50:16Z"}
+    ///     lastState:
+    ///       terminated: {exitCode: 137, reason: Error, startedAt: "2026-11-23T11:40:04Z", finishedAt: "2026-11-23T11:50:05Z"}
+    ///   containerStatuses:
+    ///   - name: payments-api
+    ///     image: ghcr.io/acme/payments-api:4.7.0
+    ///     imageID: ""
+    ///     ready: false
+    ///     started: false
+    ///     restartCount: 0
+    ///     state:
+    ///       waiting: {reason: PodInitializing}
+    ///     lastState: {}
+    /// ```
+    /// Not reported: the same pod once istio-proxy's startupProbe has passed (`started: true`): the pod
+    /// is Initialized and payments-api runs.
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata:
+    ///   name: payments-api-7d4b9c8f6d-w9x2m
+    ///   namespace: payments
+    ///   labels: {app: payments-api, pod-template-hash: 7d4b9c8f6d}
+    ///   creationTimestamp: "2026-11-23T11:39:58Z"
+    /// spec:
+    ///   initContainers:
+    ///   - name: istio-proxy
+    ///     image: docker.io/istio/proxyv2:1.24.2
+    ///     args: [proxy, sidecar, --domain, $(POD_NAMESPACE).svc.cluster.local]
+    ///     restartPolicy: Always
+    ///     startupProbe:
+    ///       httpGet: {path: /healthz/ready, port: 15021, scheme: HTTP}
+    ///       periodSeconds: 1
+    ///       failureThreshold: 600
+    ///       timeoutSeconds: 3
+    ///   containers:
+    ///   - name: payments-api
+    ///     image: ghcr.io/acme/payments-api:4.7.0
+    ///     ports:
+    ///     - {name: http, containerPort: 8080, protocol: TCP}
+    /// status:
+    ///   phase: Running
+    ///   qosClass: BestEffort
+    ///   startTime: "2026-11-23T11:40:00Z"
+    ///   conditions:
+    ///   - {type: Initialized, status: "True", lastTransitionTime: "2026-11-23T11:40:09Z"}
+    ///   - {type: Ready, status: "True", lastTransitionTime: "2026-11-23T11:40:14Z"}
+    ///   initContainerStatuses:
+    ///   - name: istio-proxy
+    ///     image: docker.io/istio/proxyv2:1.24.2
+    ///     imageID: docker.io/istio/proxyv2@sha256:d789304af09b6cc6542eea2a1ccc1011006e36d764c404a0ad49113487bdb5fc
+    ///     ready: true
+    ///     started: true
+    ///     restartCount: 0
+    ///     state:
+    ///       running: {startedAt: "2026-11-23T11:40:04Z"}
+    ///     lastState: {}
+    ///   containerStatuses:
+    ///   - name: payments-api
+    ///     image: ghcr.io/acme/payments-api:4.7.0
+    ///     imageID: ghcr.io/acme/payments-api@sha256:3c1f9a7e5b2d8c4f6a0e1b3d5c7e9f2a4b6d8e0c1a3f5b7d9e2c4a6b8d0f1e3a
+    ///     ready: true
+    ///     started: true
+    ///     restartCount: 0
+    ///     state:
+    ///       running: {startedAt: "2026-11-23T11:40:10Z"}
+    ///     lastState: {}
+    /// ```
+    ///
+    /// ## Fix
+    /// Run the command the finding's fix names, then act on what it shows:
+    /// - A native sidecar whose startupProbe does not pass: read the `Unhealthy` events
+    ///   (`kubectl describe pod`) and `kubectl logs POD -c NAME`; if it only needs more time, raise
+    ///   the probe's `failureThreshold` (budget: `initialDelaySeconds + periodSeconds × failureThreshold`).
+    /// - A failing init container (`Init:Error`, `Init:CrashLoopBackOff`): read
+    ///   `kubectl logs POD -c NAME --previous`; the pod starts only after it exits 0.
+    /// - `ErrImagePull`/`ImagePullBackOff`: check the image name, tag and `imagePullSecrets`.
+    /// - A proxy or agent declared as a plain init container never exits: give it
+    ///   `restartPolicy: Always` (see `sidecar-as-init`).
     pub const RULE = Rule {
         id: "init-blocked",
         group: Group::Order,

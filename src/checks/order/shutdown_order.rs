@@ -4,6 +4,155 @@ use crate::model::order::*;
 use crate::model::sidecar_kind::{self, SidecarKind};
 
 rule! {
+    /// ## What it does
+    /// Two checks on how the pod stops, read from the spec. First, a classic proxy or log/telemetry
+    /// shipper in `containers`: it gets SIGTERM together with the app (a proxy whose preStop sleeps only
+    /// delays its own SIGTERM by that sleep); Job pods and pods with `restartPolicy: Never` or
+    /// `OnFailure` are left out, since they are meant to finish (see `job-sidecar-never-exits`).
+    /// Second, any regular container or native sidecar whose preStop hook sleeps at least the pod's
+    /// `terminationGracePeriodSeconds` (30 when unset): the `sleep` action, or the `sleep N` calls of an
+    /// exec command, summed. Every finding is info, except a preStop sleep on a pod that is being
+    /// deleted (`deletionTimestamp` set), which is a warning.
+    ///
+    /// ## Why is this bad?
+    /// When a pod is deleted, every preStop hook starts and the grace period starts counting. Each
+    /// regular container gets SIGTERM as soon as its own preStop returns, classic sidecars included,
+    /// and native sidecars only after every regular container has exited, last declared first. A
+    /// classic proxy can therefore exit while the app is still draining: its in-flight and new outbound
+    /// calls fail, and each rollout or scale-down shows a burst of 503s (istio#7136). A classic log
+    /// shipper loses what the app writes while it shuts down.
+    ///
+    /// A preStop hook still running when the grace period ends is cut off: the container gets SIGTERM
+    /// with only 2 more seconds before SIGKILL, so it never shuts down cleanly, and native sidecars
+    /// stopped after it get 2 seconds each.
+    ///
+    /// ## Example
+    /// A storefront with a classic Envoy sidecar and a 45s preStop sleep, under the default 30s grace
+    /// period.
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata:
+    ///   name: storefront-6b7c8d9f5-k3p8r
+    ///   namespace: shop
+    ///   labels: {app: storefront, pod-template-hash: 6b7c8d9f5}
+    ///   creationTimestamp: "2026-11-23T09:14:30Z"
+    /// spec:
+    ///   restartPolicy: Always
+    ///   containers:
+    ///   - name: storefront
+    ///     image: ghcr.io/acme/storefront:5.1.0
+    ///     ports:
+    ///     - {name: http, containerPort: 8080, protocol: TCP}
+    ///     lifecycle:
+    ///       preStop:
+    ///         exec:
+    ///           command: [/bin/sh, -c, sleep 45]
+    ///   - name: envoy
+    ///     image: envoyproxy/envoy:v1.32.1
+    ///     args: [-c, /etc/envoy/envoy.yaml]
+    ///     ports:
+    ///     - {name: admin, containerPort: 9901, protocol: TCP}
+    /// status:
+    ///   phase: Running
+    ///   qosClass: BestEffort
+    ///   startTime: "2026-11-23T09:14:31Z"
+    ///   containerStatuses:
+    ///   - name: envoy
+    ///     image: docker.io/envoyproxy/envoy:v1.32.1
+    ///     imageID: docker.io/envoyproxy/envoy@sha256:1b5b7f0c8d3a2e4f6a9c1e3b5d7f9a2c4e6b8d0f1a3c5e7b9d2f4a6c8e0b1d3f
+    ///     ready: true
+    ///     started: true
+    ///     restartCount: 0
+    ///     state:
+    ///       running: {startedAt: "2026-11-23T09:14:33Z"}
+    ///     lastState: {}
+    ///   - name: storefront
+    ///     image: ghcr.io/acme/storefront:5.1.0
+    ///     imageID: ghcr.io/acme/storefront@sha256:7a9c1e3b5d7f9a2c4e6b8d0f1a3c5e7b9d2f4a6c8e0b1d3f5a7c9e1b3d5f7a9c
+    ///     ready: true
+    ///     started: true
+    ///     restartCount: 0
+    ///     state:
+    ///       running: {startedAt: "2026-11-23T09:14:32Z"}
+    ///     lastState: {}
+    /// ```
+    /// Not reported: Envoy is a native sidecar, stopped only after storefront has exited, and the grace
+    /// period of 75s outlasts the 45s preStop sleep.
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata:
+    ///   name: storefront-6b7c8d9f5-k3p8r
+    ///   namespace: shop
+    ///   labels: {app: storefront, pod-template-hash: 6b7c8d9f5}
+    ///   creationTimestamp: "2026-11-23T09:14:30Z"
+    /// spec:
+    ///   restartPolicy: Always
+    ///   terminationGracePeriodSeconds: 75
+    ///   initContainers:
+    ///   - name: envoy
+    ///     image: envoyproxy/envoy:v1.32.1
+    ///     args: [-c, /etc/envoy/envoy.yaml]
+    ///     restartPolicy: Always
+    ///     ports:
+    ///     - {name: admin, containerPort: 9901, protocol: TCP}
+    ///     startupProbe:
+    ///       httpGet: {path: /ready, port: 9901}
+    ///       periodSeconds: 1
+    ///       failureThreshold: 30
+    ///   containers:
+    ///   - name: storefront
+    ///     image: ghcr.io/acme/storefront:5.1.0
+    ///     ports:
+    ///     - {name: http, containerPort: 8080, protocol: TCP}
+    ///     lifecycle:
+    ///       preStop:
+    ///         exec:
+    ///           command: [/bin/sh, -c, sleep 45]
+    /// status:
+    ///   phase: Running
+    ///   qosClass: BestEffort
+    ///   startTime: "2026-11-23T09:14:31Z"
+    ///   initContainerStatuses:
+    ///   - name: envoy
+    ///     image: docker.io/envoyproxy/envoy:v1.32.1
+    ///     imageID: docker.io/envoyproxy/envoy@sha256:1b5b7f0c8d3a2e4f6a9c1e3b5d7f9a2c4e6b8d0f1a3c5e7b9d2f4a6c8e0b1d3f
+    ///     ready: true
+    ///     started: true
+    ///     restartCount: 0
+    ///     state:
+    ///       running: {startedAt: "2026-11-23T09:14:32Z"}
+    ///     lastState: {}
+    ///   containerStatuses:
+    ///   - name: storefront
+    ///     image: ghcr.io/acme/storefront:5.1.0
+    ///     imageID: ghcr.io/acme/storefront@sha256:7a9c1e3b5d7f9a2c4e6b8d0f1a3c5e7b9d2f4a6c8e0b1d3f5a7c9e1b3d5f7a9c
+    ///     ready: true
+    ///     started: true
+    ///     restartCount: 0
+    ///     state:
+    ///       running: {startedAt: "2026-11-23T09:14:35Z"}
+    ///     lastState: {}
+    /// ```
+    ///
+    /// ## Fix
+    /// - Make the proxy or shipper a native sidecar (`initContainers` with `restartPolicy: Always`,
+    ///   Kubernetes ≥ 1.29): it gets SIGTERM only after the app has exited.
+    /// - With Istio, use native sidecars (`ENABLE_NATIVE_SIDECARS=true`), or until then set
+    ///   `EXIT_ON_ZERO_ACTIVE_CONNECTIONS: "true"` in the `proxyMetadata` of `proxy.istio.io/config`.
+    /// - With Linkerd, annotate `config.linkerd.io/proxy-enable-native-sidecar: "true"`, or keep
+    ///   `config.alpha.linkerd.io/proxy-wait-before-exit-seconds` below the grace period.
+    /// - Raise `terminationGracePeriodSeconds` above the preStop sleep plus the time the container needs
+    ///   after SIGTERM (e.g. sleep + 30s), or shorten the sleep.
+    /// ```yaml
+    /// spec:
+    ///   terminationGracePeriodSeconds: 75
+    ///   initContainers:
+    ///   - name: envoy
+    ///     image: envoyproxy/envoy:v1.32.1
+    ///     restartPolicy: Always
+    /// ```
     pub const RULE = Rule {
         id: "shutdown-order",
         group: Group::Order,

@@ -6,6 +6,152 @@ use crate::model::order::*;
 use crate::model::sidecar_kind::{self, SidecarKind};
 
 rule! {
+    /// ## What it does
+    /// Two checks on what the app waits for at start-up. First, a native sidecar (init container with
+    /// `restartPolicy: Always`) that has neither a startupProbe nor a postStart hook: the next init
+    /// step, or the app containers, start as soon as its process runs (a readinessProbe does not gate
+    /// start-up). Second, a classic proxy, secrets agent or log/telemetry shipper in `containers` that
+    /// the app does not wait for: listed after the app, or before it without a postStart hold such as
+    /// Istio's `holdApplicationUntilProxyStarts` or `linkerd-await`. Both are info, and a
+    /// warning when the status shows the race hit: the first run of the container started next (the
+    /// app, for a classic sidecar) failed (exactly one restart, last exit non-zero), or, for a classic
+    /// proxy or secrets agent, the app started before it, in the same second, or while it had not
+    /// started at all.
+    ///
+    /// ## Why is this bad?
+    /// An app that starts before its proxy or secrets agent is ready fails its first connections
+    /// (`connection refused` on `127.0.0.1`, istio#11130) or finds no secret file, exits and is
+    /// restarted: errors and restarts in the first seconds of every pod, on every rollout and scale-up.
+    ///
+    /// Kubernetes orders start-up only through gates: an init container must exit 0, a native sidecar
+    /// must be `started` (its startupProbe passed, or without one its process runs and its postStart
+    /// hook returned), and a regular container's postStart hook must return before the next regular
+    /// container starts. Regular containers without a hook start at once, whatever their readiness.
+    ///
+    /// ## Example
+    /// A native Cloud SQL Auth Proxy without startupProbe: reports-api started while the proxy was still
+    /// connecting, failed once with `connection refused`, and was restarted.
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata:
+    ///   name: reports-api-5c9f8d7b6-hx4lm
+    ///   namespace: data
+    ///   labels: {app: reports-api, pod-template-hash: 5c9f8d7b6}
+    ///   creationTimestamp: "2026-11-23T11:34:58Z"
+    /// spec:
+    ///   initContainers:
+    ///   - name: cloud-sql-proxy
+    ///     image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1
+    ///     args: [--port=5432, --health-check, --http-address=0.0.0.0, "acme-prod:europe-west1:reports-db"]
+    ///     restartPolicy: Always
+    ///   containers:
+    ///   - name: reports-api
+    ///     image: ghcr.io/acme/reports-api:2.3.4
+    ///     args: [--db=127.0.0.1:5432]
+    ///     terminationMessagePolicy: FallbackToLogsOnError
+    /// status:
+    ///   phase: Running
+    ///   qosClass: BestEffort
+    ///   startTime: "2026-11-23T11:35:00Z"
+    ///   initContainerStatuses:
+    ///   - name: cloud-sql-proxy
+    ///     image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1
+    ///     imageID: gcr.io/cloud-sql-connectors/cloud-sql-proxy@sha256:8d2b6f4a1c9e7d3b5a0f2e4c6a8b1d3f5e7a9c2b4d6f8a0e1c3b5d7f9a2e4c6b
+    ///     ready: true
+    ///     started: true
+    ///     restartCount: 0
+    ///     state:
+    ///       running: {startedAt: "2026-11-23T11:35:03Z"}
+    ///     lastState: {}
+    ///   containerStatuses:
+    ///   - name: reports-api
+    ///     image: ghcr.io/acme/reports-api:2.3.4
+    ///     imageID: ghcr.io/acme/reports-api@sha256:5e7a9c1b3d5f7a9c2e4b6d8f0a1c3e5b7d9f1a3c5e7b9d2f4a6c8e0b1d3f5a7c
+    ///     ready: true
+    ///     started: true
+    ///     restartCount: 1
+    ///     state:
+    ///       running: {startedAt: "2026-11-23T11:35:06Z"}
+    ///     lastState:
+    ///       terminated:
+    ///         exitCode: 1
+    ///         reason: Error
+    ///         message: "dial tcp 127.0.0.1:5432: connect: connection refused"
+    ///         startedAt: "2026-11-23T11:35:04Z"
+    ///         finishedAt: "2026-11-23T11:35:04Z"
+    /// ```
+    /// Not reported: cloud-sql-proxy has a startupProbe on its `/startup` health check, so the kubelet
+    /// starts reports-api only once the proxy is ready.
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata:
+    ///   name: reports-api-5c9f8d7b6-hx4lm
+    ///   namespace: data
+    ///   labels: {app: reports-api, pod-template-hash: 5c9f8d7b6}
+    ///   creationTimestamp: "2026-11-23T11:34:58Z"
+    /// spec:
+    ///   initContainers:
+    ///   - name: cloud-sql-proxy
+    ///     image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1
+    ///     args: [--port=5432, --health-check, --http-address=0.0.0.0, "acme-prod:europe-west1:reports-db"]
+    ///     restartPolicy: Always
+    ///     startupProbe:
+    ///       httpGet: {path: /startup, port: 9090, scheme: HTTP}
+    ///       periodSeconds: 1
+    ///       failureThreshold: 30
+    ///   containers:
+    ///   - name: reports-api
+    ///     image: ghcr.io/acme/reports-api:2.3.4
+    ///     args: [--db=127.0.0.1:5432]
+    ///     terminationMessagePolicy: FallbackToLogsOnError
+    /// status:
+    ///   phase: Running
+    ///   qosClass: BestEffort
+    ///   startTime: "2026-11-23T11:35:00Z"
+    ///   initContainerStatuses:
+    ///   - name: cloud-sql-proxy
+    ///     image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1
+    ///     imageID: gcr.io/cloud-sql-connectors/cloud-sql-proxy@sha256:8d2b6f4a1c9e7d3b5a0f2e4c6a8b1d3f5e7a9c2b4d6f8a0e1c3b5d7f9a2e4c6b
+    ///     ready: true
+    ///     started: true
+    ///     restartCount: 0
+    ///     state:
+    ///       running: {startedAt: "2026-11-23T11:35:03Z"}
+    ///     lastState: {}
+    ///   containerStatuses:
+    ///   - name: reports-api
+    ///     image: ghcr.io/acme/reports-api:2.3.4
+    ///     imageID: ghcr.io/acme/reports-api@sha256:5e7a9c1b3d5f7a9c2e4b6d8f0a1c3e5b7d9f1a3c5e7b9d2f4a6c8e0b1d3f5a7c
+    ///     ready: true
+    ///     started: true
+    ///     restartCount: 0
+    ///     state:
+    ///       running: {startedAt: "2026-11-23T11:35:06Z"}
+    ///     lastState: {}
+    /// ```
+    ///
+    /// ## Fix
+    /// - Native sidecar: add a startupProbe that passes only once it is ready (often the same check as
+    ///   its readinessProbe), e.g. cloud-sql-proxy's `--health-check` endpoint `/startup` on port 9090,
+    ///   or Istio's `/healthz/ready` on port 15021; the kubelet then starts the next step only after it.
+    /// - Classic `istio-proxy`: set `proxy.istio.io/config: '{"holdApplicationUntilProxyStarts": true}'`
+    ///   on the pod template, or use Istio native sidecars (`ENABLE_NATIVE_SIDECARS=true`).
+    /// - Classic `linkerd-proxy`: annotate the pod template with `config.linkerd.io/proxy-await: enabled`,
+    ///   or use native sidecar mode (`config.linkerd.io/proxy-enable-native-sidecar: "true"`).
+    /// - Any other classic proxy, agent or shipper: move it to `initContainers` with
+    ///   `restartPolicy: Always` and a startupProbe (Kubernetes ≥ 1.29).
+    /// ```yaml
+    ///   initContainers:
+    ///   - name: cloud-sql-proxy
+    ///     image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1
+    ///     restartPolicy: Always
+    ///     startupProbe:
+    ///       httpGet: {path: /startup, port: 9090}
+    ///       periodSeconds: 1
+    ///       failureThreshold: 30
+    /// ```
     pub const RULE = Rule {
         id: "startup-order",
         group: Group::Order,

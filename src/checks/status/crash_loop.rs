@@ -9,6 +9,132 @@ use crate::model::termination::signal_name;
 use crate::model::{ContainerView, Role, State, Termination};
 
 rule! {
+    /// ## What it does
+    /// Reports a container (init, native sidecar, main or classic sidecar) that keeps exiting and being
+    /// restarted: critical while it waits in `CrashLoopBackOff`, a warning when it is running again after
+    /// 3 or more restarts and its last termination was a failure (non-zero exit). It explains the last
+    /// exit code from `lastState.terminated`: 0 (the process finishes by design, but it must keep
+    /// running), 1 and 2 (application or usage error), 126 (not executable), 127 (command not found), 128
+    /// (the runtime could not start it), 137 without OOMKilled (a liveness probe, the end of a grace
+    /// period or a kill from outside), 139 (SIGSEGV), 143 (SIGTERM), other signals by name. Evidence: the
+    /// termination message, the back-off message, `BackOff` events, the liveness probe's kill budget for
+    /// a 137, and live, the last lines of the previous instance's log. A last termination with
+    /// `reason: OOMKilled` is left to `oom-killed`.
+    ///
+    /// ## Why is this bad?
+    /// The kubelet restarts a failing container with an exponential back-off (10s, 20s, 40s, up to 5
+    /// minutes), so a container that cannot start spends most of its time down, and a pod whose container
+    /// is in back-off is not Ready and gets no Service traffic.
+    ///
+    /// A crash-looping sidecar hurts the application even when the application is fine: with the database
+    /// proxy or mesh proxy down every call that goes through it fails, and `kubectl get pods` shows the
+    /// pod as `CrashLoopBackOff` without saying which container, or why.
+    ///
+    /// ## Example
+    /// A Cloud SQL proxy sidecar whose service account may not read the instance: it exits 1 at start and
+    /// is in back-off after 5 restarts.
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata:
+    ///   name: orders-api-5f8c7d9b6-t4wzr
+    ///   namespace: shop
+    ///   labels: {app: orders-api, pod-template-hash: 5f8c7d9b6}
+    ///   creationTimestamp: "2026-11-23T11:41:12Z"
+    /// spec:
+    ///   serviceAccountName: orders-api
+    ///   containers:
+    ///   - name: orders-api
+    ///     image: ghcr.io/acme/orders-api:2.8.0
+    ///   - name: cloud-sql-proxy
+    ///     image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1
+    ///     args: [--port=5432, --structured-logs, "acme-prod:europe-west1:orders"]
+    ///     terminationMessagePolicy: FallbackToLogsOnError
+    /// status:
+    ///   phase: Running
+    ///   qosClass: BestEffort
+    ///   startTime: "2026-11-23T11:41:12Z"
+    ///   conditions:
+    ///   - {type: Ready, status: "False", reason: ContainersNotReady,
+    ///      message: "containers with unready status: [cloud-sql-proxy]",
+    ///      lastTransitionTime: "2026-11-23T11:41:12Z"}
+    ///   containerStatuses:
+    ///   - name: cloud-sql-proxy
+    ///     image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1
+    ///     imageID: gcr.io/cloud-sql-connectors/cloud-sql-proxy@sha256:1b7e3c9a5d2f8e4b6a0c9d1f3e7b5a2c8d4f6e0a9b3c1d7e5f2a8b6c4d0e9f1a
+    ///     ready: false
+    ///     started: false
+    ///     restartCount: 5
+    ///     state:
+    ///       waiting: {reason: CrashLoopBackOff, message: back-off 2m40s restarting failed
+    ///           container=cloud-sql-proxy pod=orders-api-5f8c7d9b6-t4wzr_shop(5d2e8b1f-3c7a-4f9e-a6b0-9c4d1e7f2a85)}
+    ///     lastState:
+    ///       terminated: {exitCode: 1, reason: Error, startedAt: "2026-11-23T11:55:31Z",
+    ///         finishedAt: "2026-11-23T11:55:33Z", message: "googleapi: Error 403: boss::NOT_AUTHORIZED:
+    ///           Not authorized to access resource. Possibly missing permission cloudsql.instances.get"}
+    ///   - name: orders-api
+    ///     image: ghcr.io/acme/orders-api:2.8.0
+    ///     imageID: ghcr.io/acme/orders-api@sha256:9c1d7e3b5a8f2c4e6d0b1a9f7e5c3d2b8a6f4e0c2d9b7a5e3c1f8d6b4a2e0c9f
+    ///     ready: true
+    ///     started: true
+    ///     restartCount: 0
+    ///     state: {running: {startedAt: "2026-11-23T11:41:15Z"}}
+    /// ```
+    /// Not reported: the proxy running and ready again after 2 failed restarts (the threshold is 3).
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata:
+    ///   name: orders-api-5f8c7d9b6-t4wzr
+    ///   namespace: shop
+    ///   labels: {app: orders-api, pod-template-hash: 5f8c7d9b6}
+    ///   creationTimestamp: "2026-11-23T11:41:12Z"
+    /// spec:
+    ///   serviceAccountName: orders-api
+    ///   containers:
+    ///   - name: orders-api
+    ///     image: ghcr.io/acme/orders-api:2.8.0
+    ///   - name: cloud-sql-proxy
+    ///     image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1
+    ///     args: [--port=5432, --structured-logs, "acme-prod:europe-west1:orders"]
+    ///     terminationMessagePolicy: FallbackToLogsOnError
+    /// status:
+    ///   phase: Running
+    ///   qosClass: BestEffort
+    ///   startTime: "2026-11-23T11:41:12Z"
+    ///   conditions:
+    ///   - {type: Ready, status: "True", lastTransitionTime: "2026-11-23T11:42:03Z"}
+    ///   containerStatuses:
+    ///   - name: cloud-sql-proxy
+    ///     image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1
+    ///     imageID: gcr.io/cloud-sql-connectors/cloud-sql-proxy@sha256:1b7e3c9a5d2f8e4b6a0c9d1f3e7b5a2c8d4f6e0a9b3c1d7e5f2a8b6c4d0e9f1a
+    ///     ready: true
+    ///     started: true
+    ///     restartCount: 2
+    ///     state: {running: {startedAt: "2026-11-23T11:42:01Z"}}
+    ///     lastState:
+    ///       terminated: {exitCode: 1, reason: Error, startedAt: "2026-11-23T11:41:31Z",
+    ///         finishedAt: "2026-11-23T11:41:33Z", message: "googleapi: Error 403: boss::NOT_AUTHORIZED:
+    ///           Not authorized to access resource. Possibly missing permission cloudsql.instances.get"}
+    ///   - name: orders-api
+    ///     image: ghcr.io/acme/orders-api:2.8.0
+    ///     imageID: ghcr.io/acme/orders-api@sha256:9c1d7e3b5a8f2c4e6d0b1a9f7e5c3d2b8a6f4e0c2d9b7a5e3c1f8d6b4a2e0c9f
+    ///     ready: true
+    ///     started: true
+    ///     restartCount: 0
+    ///     state: {running: {startedAt: "2026-11-23T11:41:15Z"}}
+    /// ```
+    ///
+    /// ## Fix
+    /// Read why it exits: the termination message, then `kubectl logs --previous -c CONTAINER`. Then, by
+    /// exit code:
+    /// - 0: give the container a long-running command; if it is a one-shot task, make it an init
+    ///   container.
+    /// - 126, 127, 128: fix `command`/`args` or the image.
+    /// - 137 without OOMKilled: check its `livenessProbe` and `terminationGracePeriodSeconds`, and look
+    ///   for `Unhealthy`/`Killing` events.
+    /// - Anything else: fix what the log names (here: grant the pod's service account the
+    ///   `roles/cloudsql.client` role).
     pub const RULE = Rule {
         id: "crash-loop",
         group: Group::Status,

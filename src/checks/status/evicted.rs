@@ -10,6 +10,155 @@ use crate::model::quantity::readable_bytes;
 use crate::model::{State, Termination};
 
 rule! {
+    /// ## What it does
+    /// Reports a pod the kubelet evicted: `status.reason: Evicted`, or, since an evicted pod may lack the
+    /// reason, a `DisruptionTarget` or `PendingTermination` condition with status `True`, reason
+    /// `TerminationByKubelet` or `EvictionByKubelet` and an eviction message. The message is parsed in
+    /// its current and legacy formats: the resource the node was low on, the threshold and what was
+    /// available, each container the kubelet named with its usage and request, an emptyDir over its
+    /// `sizeLimit` or a container over its ephemeral-storage limit. Always critical; the evidence adds
+    /// emptyDirs without `sizeLimit` mounted by a named container (storage evictions), containers whose
+    /// `ContainerStatusUnknown` (137) is a side effect of the eviction rather than an OOM kill, and a
+    /// note when no container status was synced (servers before 1.22).
+    ///
+    /// ## Why is this bad?
+    /// When a node runs short of memory, disk or inodes, the kubelet kills pods to protect the node,
+    /// starting with those that use the most above their requests. The evicted pod stays `Failed` and is
+    /// never restarted in place; its controller creates a replacement, which is evicted again on the next
+    /// node if the cause is in the pod.
+    ///
+    /// A log sidecar is the classic culprit: a shipper that buffers to an emptyDir without `sizeLimit`,
+    /// or writes to its own filesystem, and has no ephemeral-storage request counts as zero on the
+    /// scheduler's books while it fills the node's disk, and takes the application down with it.
+    ///
+    /// ## Example
+    /// A pod whose fluent-bit sidecar buffers logs in an emptyDir without `sizeLimit` was evicted under
+    /// disk pressure.
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata:
+    ///   name: orders-api-6c9f7d8b5-k2x7q
+    ///   namespace: shop
+    ///   creationTimestamp: "2026-11-22T18:04:11Z"
+    /// spec:
+    ///   nodeName: worker-3
+    ///   containers:
+    ///   - name: orders-api
+    ///     image: ghcr.io/acme/orders-api:2.8.0
+    ///   - name: fluent-bit
+    ///     image: cr.fluentbit.io/fluent/fluent-bit:3.1.9
+    ///     volumeMounts:
+    ///     - {name: flb-storage, mountPath: /var/fluent-bit/state}
+    ///   volumes:
+    ///   - name: flb-storage
+    ///     emptyDir: {}
+    /// status:
+    ///   phase: Failed
+    ///   reason: Evicted
+    ///   message: "The node was low on resource: ephemeral-storage. Threshold quantity: 10120387126,
+    ///     available: 9582812Ki. Container fluent-bit was using 14208932Ki, request is 0, has larger
+    ///     consumption of ephemeral-storage. "
+    ///   qosClass: Burstable
+    ///   startTime: "2026-11-22T18:04:11Z"
+    ///   conditions:
+    ///   - type: DisruptionTarget
+    ///     status: "True"
+    ///     reason: TerminationByKubelet
+    ///     message: "The node was low on resource: ephemeral-storage. Threshold quantity: 10120387126,
+    ///       available: 9582812Ki. Container fluent-bit was using 14208932Ki, request is 0, has larger
+    ///       consumption of ephemeral-storage. "
+    ///     lastTransitionTime: "2026-11-23T11:31:52Z"
+    ///   containerStatuses:
+    ///   - name: fluent-bit
+    ///     image: cr.fluentbit.io/fluent/fluent-bit:3.1.9
+    ///     imageID: ""
+    ///     ready: false
+    ///     started: false
+    ///     restartCount: 0
+    ///     state:
+    ///       terminated: {exitCode: 137, reason: ContainerStatusUnknown, message: The container could
+    ///           not be located when the pod was terminated, startedAt: null, finishedAt: null}
+    ///   - name: orders-api
+    ///     image: ghcr.io/acme/orders-api:2.8.0
+    ///     imageID: ""
+    ///     ready: false
+    ///     started: false
+    ///     restartCount: 0
+    ///     state:
+    ///       terminated: {exitCode: 137, reason: ContainerStatusUnknown, message: The container could
+    ///           not be located when the pod was terminated, startedAt: null, finishedAt: null}
+    /// ```
+    /// Not reported: the same `TerminationByKubelet` condition from a graceful node shutdown is not an
+    /// eviction message (`pod-failed` reports the failed pod instead).
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata:
+    ///   name: orders-api-6c9f7d8b5-k2x7q
+    ///   namespace: shop
+    ///   creationTimestamp: "2026-11-22T18:04:11Z"
+    /// spec:
+    ///   nodeName: worker-3
+    ///   containers:
+    ///   - name: orders-api
+    ///     image: ghcr.io/acme/orders-api:2.8.0
+    ///   - name: fluent-bit
+    ///     image: cr.fluentbit.io/fluent/fluent-bit:3.1.9
+    ///     volumeMounts:
+    ///     - {name: flb-storage, mountPath: /var/fluent-bit/state}
+    ///   volumes:
+    ///   - name: flb-storage
+    ///     emptyDir: {}
+    /// status:
+    ///   phase: Failed
+    ///   reason: Terminated
+    ///   message: Pod was terminated in response to imminent node shutdown.
+    ///   qosClass: Burstable
+    ///   startTime: "2026-11-22T18:04:11Z"
+    ///   conditions:
+    ///   - type: DisruptionTarget
+    ///     status: "True"
+    ///     reason: TerminationByKubelet
+    ///     message: Pod was terminated in response to imminent node shutdown.
+    ///     lastTransitionTime: "2026-11-23T11:31:52Z"
+    ///   containerStatuses:
+    ///   - name: fluent-bit
+    ///     image: cr.fluentbit.io/fluent/fluent-bit:3.1.9
+    ///     imageID: cr.fluentbit.io/fluent/fluent-bit@sha256:4a0b6c1e8f3d2a7b9c5e1f0d8a6b4c2e9f7a5d3b1c8e6f4a2d0b9c7e5a3f1d8b
+    ///     ready: false
+    ///     started: false
+    ///     restartCount: 0
+    ///     state:
+    ///       terminated: {exitCode: 0, reason: Completed, startedAt: "2026-11-22T18:04:19Z",
+    ///         finishedAt: "2026-11-23T11:31:55Z"}
+    ///   - name: orders-api
+    ///     image: ghcr.io/acme/orders-api:2.8.0
+    ///     imageID: ghcr.io/acme/orders-api@sha256:9c1d7e3b5a8f2c4e6d0b1a9f7e5c3d2b8a6f4e0c2d9b7a5e3c1f8d6b4a2e0c9f
+    ///     ready: false
+    ///     started: false
+    ///     restartCount: 0
+    ///     state:
+    ///       terminated: {exitCode: 143, reason: Error, startedAt: "2026-11-22T18:04:18Z",
+    ///         finishedAt: "2026-11-23T11:32:04Z"}
+    /// ```
+    ///
+    /// ## Fix
+    /// - Storage: give the named container `resources.requests` and `limits` for `ephemeral-storage`, set
+    ///   `sizeLimit` on the emptyDir it writes, and ship or rotate its logs instead of keeping them on
+    ///   the node.
+    /// - Memory: set memory requests close to real use, so the scheduler does not overcommit the node and
+    ///   the pod is not the furthest above its request.
+    /// - Other resources: set requests that match real use, so the pod lands on a node with room.
+    /// ```yaml
+    ///   - name: fluent-bit
+    ///     resources:
+    ///       requests: {ephemeral-storage: 1Gi}
+    ///       limits: {ephemeral-storage: 3Gi}
+    ///   volumes:
+    ///   - name: flb-storage
+    ///     emptyDir: {sizeLimit: 2Gi}
+    /// ```
     pub const RULE = Rule {
         id: "evicted",
         group: Group::Status,

@@ -1,6 +1,85 @@
 use super::*;
 
 rule! {
+    /// ## What it does
+    /// Compares the `mountPath` of every `volumeMounts[]` entry and the `devicePath` of every
+    /// `volumeDevices[]` entry within each container. Two entries with the identical path are
+    /// **critical**: the API server rejects the pod, so this only appears in manifests read with `-f`.
+    /// Two paths that are equal only after normalisation (`/data` and `/data/`, `/data//x` and
+    /// `/data/x`) are a **warning**: the API server accepts them. Mounts at the same path in different
+    /// containers are fine.
+    ///
+    /// ## Why is this bad?
+    /// With identical paths the pod can never exist: the API server answers
+    /// `spec.containers[0].volumeMounts[1].mountPath: Invalid value: "/etc/report-api": must be
+    /// unique`, and for a Deployment the apply fails the same way. When the paths differ only in
+    /// spelling, validation lets them through and the runtime mounts both at one place: the last mount
+    /// hides the first, and the container silently misses the files it was meant to see (usually a
+    /// config file or certificate it then fails to find).
+    ///
+    /// ## Example
+    /// A manifest that mounts a second ConfigMap of overrides at the same directory as the main
+    /// configuration.
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata:
+    ///   name: report-api
+    ///   namespace: reports
+    ///   labels:
+    ///     app: report-api
+    /// spec:
+    ///   containers:
+    ///   - name: report-api
+    ///     image: ghcr.io/acme/report-api:0.14.0
+    ///     args: ["--config=/etc/report-api/config.yaml"]
+    ///     volumeMounts:
+    ///     - name: config
+    ///       mountPath: /etc/report-api
+    ///       readOnly: true
+    ///     - name: overrides
+    ///       mountPath: /etc/report-api
+    ///       readOnly: true
+    ///   volumes:
+    ///   - name: config
+    ///     configMap:
+    ///       name: report-api-config
+    ///   - name: overrides
+    ///     configMap:
+    ///       name: report-api-overrides
+    /// ```
+    /// Not reported: both ConfigMaps are combined into one projected volume at that directory.
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata:
+    ///   name: report-api
+    ///   namespace: reports
+    ///   labels:
+    ///     app: report-api
+    /// spec:
+    ///   containers:
+    ///   - name: report-api
+    ///     image: ghcr.io/acme/report-api:0.14.0
+    ///     args: ["--config=/etc/report-api/config.yaml"]
+    ///     volumeMounts:
+    ///     - name: config
+    ///       mountPath: /etc/report-api
+    ///       readOnly: true
+    ///   volumes:
+    ///   - name: config
+    ///     projected:
+    ///       sources:
+    ///       - configMap:
+    ///           name: report-api-config
+    ///       - configMap:
+    ///           name: report-api-overrides
+    /// ```
+    ///
+    /// ## Fix
+    /// Give each volume its own path (`/etc/report-api/overrides`), or combine the ConfigMaps and
+    /// Secrets that belong in one directory into a single `projected` volume, as above (their keys
+    /// must not collide). For the warning, remove the duplicate entry or correct its path.
     pub const RULE = Rule {
         id: "duplicate-mount-path",
         group: Group::Volumes,

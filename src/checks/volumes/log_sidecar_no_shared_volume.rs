@@ -1,6 +1,106 @@
 use super::*;
 
 rule! {
+    /// ## What it does
+    /// Reports as **info** a log sidecar that mounts no volume the main container also mounts; the
+    /// service-account token at `/var/run/secrets/kubernetes.io/serviceaccount` does not count. A log
+    /// sidecar is a sidecar or native sidecar, never the main container and never an injected mesh proxy,
+    /// whose name or image has a whole word `log`, `logs`, `logger`, `logging`, `logrotate`, `logshipper`,
+    /// `logstash`, `logagent`, `fluent`, `fluentd`, `fluentbit`, `filebeat`, `vector`, `promtail`, `otel`,
+    /// `otelcol`, `opentelemetry` or `alloy` (`catalog` and `login` do not count). The evidence lists the
+    /// volumes the sidecar does mount. When the same sidecar already has a `mount-mismatch` finding, that
+    /// finding says more and this one is left out.
+    ///
+    /// ## Why is this bad?
+    /// Containers of a pod do not share a filesystem: a file the app writes to `/var/log/orders` in its
+    /// own root filesystem exists only there. A log sidecar without a volume in common with the app
+    /// can read nothing but its own files, so it tails an empty or missing path forever, stays
+    /// Running and Ready, and ships nothing, while the app's log files pile up in its writable layer.
+    /// If the app logs to stdout and stderr instead, the container runtime already writes those logs
+    /// on the node, and a sidecar that tries to read them from inside the pod cannot see them either.
+    ///
+    /// ## Example
+    /// fluent-bit tails `/var/log/orders/*.log`, but the orders app writes that directory in its own
+    /// filesystem: the two containers share no volume.
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata:
+    ///   name: orders-5c8d7b9f6-tx2lp
+    ///   namespace: shop
+    ///   creationTimestamp: "2026-11-23T10:05:51Z"
+    /// spec:
+    ///   initContainers:
+    ///   - name: fluent-bit
+    ///     image: docker.io/fluent/fluent-bit:3.1.9
+    ///     restartPolicy: Always
+    ///     args: ["-i", "tail", "-p", "path=/var/log/orders/*.log", "-o", "forward", "-p", "host=fluentd.logging"]
+    ///   containers:
+    ///   - name: orders
+    ///     image: ghcr.io/acme/orders:1.18.4
+    ///     args: ["--listen=:8080", "--log-file=/var/log/orders/orders.log"]
+    /// status:
+    ///   phase: Running
+    ///   qosClass: BestEffort
+    ///   startTime: "2026-11-23T10:05:51Z"
+    ///   initContainerStatuses:
+    ///   - name: fluent-bit
+    ///     image: docker.io/fluent/fluent-bit:3.1.9
+    ///     imageID: docker.io/fluent/fluent-bit@sha256:6ff8cc10b846b87333baf777a678c3c877e8c1eb9579d707bfee07e5ade8bca7
+    ///     ready: true
+    ///     started: true
+    ///     restartCount: 0
+    ///     lastState: {}
+    ///     state:
+    ///       running:
+    ///         startedAt: "2026-11-23T10:05:53Z"
+    ///   containerStatuses:
+    ///   - name: orders
+    ///     image: ghcr.io/acme/orders:1.18.4
+    ///     imageID: ghcr.io/acme/orders@sha256:51c2c65758abe7bb68ffe74963b547b15d1d2648360035728b0e4f66c35892c0
+    ///     ready: true
+    ///     started: true
+    ///     restartCount: 0
+    ///     lastState: {}
+    ///     state:
+    ///       running:
+    ///         startedAt: "2026-11-23T10:05:55Z"
+    /// ```
+    /// Not reported: the log directory is an emptyDir that both containers mount.
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata:
+    ///   name: orders-5c8d7b9f6-tx2lp
+    ///   namespace: shop
+    /// spec:
+    ///   initContainers:
+    ///   - name: fluent-bit
+    ///     image: docker.io/fluent/fluent-bit:3.1.9
+    ///     restartPolicy: Always
+    ///     args: ["-i", "tail", "-p", "path=/var/log/orders/*.log", "-o", "forward", "-p", "host=fluentd.logging"]
+    ///     volumeMounts:
+    ///     - name: app-logs
+    ///       mountPath: /var/log/orders
+    ///       readOnly: true
+    ///   containers:
+    ///   - name: orders
+    ///     image: ghcr.io/acme/orders:1.18.4
+    ///     args: ["--listen=:8080", "--log-file=/var/log/orders/orders.log"]
+    ///     volumeMounts:
+    ///     - name: app-logs
+    ///       mountPath: /var/log/orders
+    ///   volumes:
+    ///   - name: app-logs
+    ///     emptyDir:
+    ///       sizeLimit: 1Gi
+    /// ```
+    ///
+    /// ## Fix
+    /// - If the app writes log files, put their directory on an emptyDir (with a `sizeLimit`) and
+    ///   mount it in both containers, read-write in the app and read-only in the sidecar.
+    /// - If the app logs to stdout and stderr, drop the sidecar: the node already keeps those logs,
+    ///   and a node-level DaemonSet collector (fluent-bit, Vector, Alloy) ships them better.
     pub const RULE = Rule {
         id: "log-sidecar-no-shared-volume",
         group: Group::Volumes,

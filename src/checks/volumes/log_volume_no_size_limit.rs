@@ -1,6 +1,99 @@
 use super::*;
 
 rule! {
+    /// ## What it does
+    /// Reports as **info** a disk-backed `emptyDir` (no `medium: Memory`) without `sizeLimit` that two or
+    /// more containers mount, one of them a log sidecar. A log sidecar is a sidecar or native sidecar,
+    /// never the main container and never an injected mesh proxy, whose name or image has a whole word
+    /// `log`, `logs`, `logger`, `logging`, `logrotate`, `logshipper`, `logstash`, `logagent`, `fluent`,
+    /// `fluentd`, `fluentbit`, `filebeat`, `vector`, `promtail`, `otel`, `otelcol`, `opentelemetry` or
+    /// `alloy` (`catalog` and `login` do not count). The finding is about the log sidecar; its fix names
+    /// the other read-write mounters, whose files need rotating.
+    ///
+    /// ## Why is this bad?
+    /// A disk emptyDir lives on the node's root or kubelet filesystem, and by default nothing limits
+    /// how much it may hold. An app that writes log files there without rotation, or a shipper that
+    /// falls behind while its destination is down, fills the node's disk: under disk pressure the
+    /// kubelet evicts pods from the node, often this one, and the logs that were still waiting to be
+    /// shipped are lost with the volume. With `sizeLimit` the bound is explicit: only this pod is
+    /// evicted when it exceeds it (`Usage of EmptyDir volume "app-logs" exceeds the limit "1Gi"`),
+    /// and its neighbours keep running.
+    ///
+    /// ## Example
+    /// The orders app writes its log file to the `app-logs` emptyDir that fluent-bit ships; the volume
+    /// has no `sizeLimit`.
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata:
+    ///   name: orders-5c8d7b9f6-tx2lp
+    ///   namespace: shop
+    /// spec:
+    ///   initContainers:
+    ///   - name: fluent-bit
+    ///     image: docker.io/fluent/fluent-bit:3.1.9
+    ///     restartPolicy: Always
+    ///     args: ["-i", "tail", "-p", "path=/var/log/orders/*.log", "-o", "forward", "-p", "host=fluentd.logging"]
+    ///     resources:
+    ///       limits:
+    ///         ephemeral-storage: 512Mi
+    ///     volumeMounts:
+    ///     - name: app-logs
+    ///       mountPath: /var/log/orders
+    ///       readOnly: true
+    ///   containers:
+    ///   - name: orders
+    ///     image: ghcr.io/acme/orders:1.18.4
+    ///     args: ["--listen=:8080", "--log-file=/var/log/orders/orders.log"]
+    ///     volumeMounts:
+    ///     - name: app-logs
+    ///       mountPath: /var/log/orders
+    ///   volumes:
+    ///   - name: app-logs
+    ///     emptyDir: {}
+    /// ```
+    /// Not reported: the same pod with `sizeLimit` on the log volume.
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata:
+    ///   name: orders-5c8d7b9f6-tx2lp
+    ///   namespace: shop
+    /// spec:
+    ///   initContainers:
+    ///   - name: fluent-bit
+    ///     image: docker.io/fluent/fluent-bit:3.1.9
+    ///     restartPolicy: Always
+    ///     args: ["-i", "tail", "-p", "path=/var/log/orders/*.log", "-o", "forward", "-p", "host=fluentd.logging"]
+    ///     resources:
+    ///       limits:
+    ///         ephemeral-storage: 512Mi
+    ///     volumeMounts:
+    ///     - name: app-logs
+    ///       mountPath: /var/log/orders
+    ///       readOnly: true
+    ///   containers:
+    ///   - name: orders
+    ///     image: ghcr.io/acme/orders:1.18.4
+    ///     args: ["--listen=:8080", "--log-file=/var/log/orders/orders.log"]
+    ///     volumeMounts:
+    ///     - name: app-logs
+    ///       mountPath: /var/log/orders
+    ///   volumes:
+    ///   - name: app-logs
+    ///     emptyDir:
+    ///       sizeLimit: 1Gi
+    /// ```
+    ///
+    /// ## Fix
+    /// Set `emptyDir.sizeLimit` on the log volume (e.g. `1Gi`) and rotate the files in the container
+    /// that writes them, so the volume stays well below the limit.
+    /// ```yaml
+    ///   volumes:
+    ///   - name: app-logs
+    ///     emptyDir:
+    ///       sizeLimit: 1Gi
+    /// ```
     pub const RULE = Rule {
         id: "log-volume-no-size-limit",
         group: Group::Volumes,

@@ -1,6 +1,107 @@
 use super::*;
 
 rule! {
+    /// ## What it does
+    /// Reports an `emptyDir` with `medium: Memory` and no `sizeLimit` that at least one container
+    /// mounts read-write (its writers). It is **info**, and becomes a **warning** once a writer's
+    /// current or last termination has reason `OOMKilled`. The finding names each writer's memory
+    /// limit (or says it has none) and the OOM kill with the restart count. Memory-backed volumes that
+    /// only injected mesh containers mount (Istio's `istio-envoy`, …) are skipped.
+    ///
+    /// ## Why is this bad?
+    /// A memory-backed emptyDir is a tmpfs: the files written to it are memory, charged to the memory
+    /// cgroup of the container that writes them. A thumbnailer with a 512Mi limit and a 300Mi heap
+    /// that leaves 250Mi of temporary files in `/scratch` is OOM-killed, although its own metrics show
+    /// a small heap, and the kill repeats on every large batch. Without `sizeLimit` the tmpfs is
+    /// sized to the pod's memory limit, or to the node's allocatable memory when a container has no
+    /// limit, so nothing caps the files before the writer is killed; and emptyDir files survive a
+    /// container restart, so the kill does not even free their memory.
+    ///
+    /// ## Example
+    /// The thumbnailer keeps its work files on a tmpfs with no `sizeLimit` and was just OOM-killed.
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata:
+    ///   name: thumbnailer-6b7c9d5f8-q4wzr
+    ///   namespace: media
+    ///   creationTimestamp: "2026-11-23T06:12:40Z"
+    /// spec:
+    ///   containers:
+    ///   - name: thumbnailer
+    ///     image: ghcr.io/acme/thumbnailer:2.4.1
+    ///     args: ["--work-dir=/scratch"]
+    ///     resources:
+    ///       requests:
+    ///         cpu: 250m
+    ///         memory: 384Mi
+    ///       limits:
+    ///         memory: 512Mi
+    ///     volumeMounts:
+    ///     - name: scratch
+    ///       mountPath: /scratch
+    ///   volumes:
+    ///   - name: scratch
+    ///     emptyDir:
+    ///       medium: Memory
+    /// status:
+    ///   phase: Running
+    ///   qosClass: Burstable
+    ///   startTime: "2026-11-23T06:12:40Z"
+    ///   conditions:
+    ///   - type: Ready
+    ///     status: "True"
+    ///     lastTransitionTime: "2026-11-23T11:41:09Z"
+    ///   containerStatuses:
+    ///   - name: thumbnailer
+    ///     image: ghcr.io/acme/thumbnailer:2.4.1
+    ///     imageID: ghcr.io/acme/thumbnailer@sha256:9c1f4e0b2a7d3c5e8f6a1b4d7e0c3f5a8b2d4e6f9a1c3e5b7d9f0a2c4e6b8d0f
+    ///     ready: true
+    ///     started: true
+    ///     restartCount: 3
+    ///     state:
+    ///       running:
+    ///         startedAt: "2026-11-23T11:41:07Z"
+    ///     lastState:
+    ///       terminated:
+    ///         reason: OOMKilled
+    ///         exitCode: 137
+    ///         startedAt: "2026-11-23T10:02:51Z"
+    ///         finishedAt: "2026-11-23T11:41:05Z"
+    /// ```
+    /// Not reported: the tmpfs has a `sizeLimit` well below the container's memory limit.
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata:
+    ///   name: thumbnailer-6b7c9d5f8-q4wzr
+    ///   namespace: media
+    /// spec:
+    ///   containers:
+    ///   - name: thumbnailer
+    ///     image: ghcr.io/acme/thumbnailer:2.4.1
+    ///     args: ["--work-dir=/scratch"]
+    ///     resources:
+    ///       requests:
+    ///         cpu: 250m
+    ///         memory: 768Mi
+    ///       limits:
+    ///         memory: 1Gi
+    ///     volumeMounts:
+    ///     - name: scratch
+    ///       mountPath: /scratch
+    ///   volumes:
+    ///   - name: scratch
+    ///     emptyDir:
+    ///       medium: Memory
+    ///       sizeLimit: 256Mi
+    /// ```
+    ///
+    /// ## Fix
+    /// - Set `emptyDir.sizeLimit` well below the writer's memory limit, and size the memory limit for
+    ///   the process plus the files it keeps there.
+    /// - Or drop `medium: Memory` if the files need not live in RAM: a disk-backed emptyDir is not
+    ///   charged to the container's memory.
     pub const RULE = Rule {
         id: "memory-emptydir-no-limit",
         group: Group::Volumes,

@@ -1,6 +1,113 @@
 use super::*;
 
 rule! {
+    /// ## What it does
+    /// Reads the absolute paths a container names in its `command`, `args` and literal `env` values
+    /// (after `$(VAR)`, `$VAR` and `${VAR}` expansion, split out of shell scripts, `--flag=/path` and
+    /// `a:/b` lists; globs cut at their first wildcard). It reports a **warning** when such a path lies
+    /// outside all of the container's own mounts while another container mounts a volume there that
+    /// this container is meant to share: one it mounts itself elsewhere, or writable storage that is
+    /// mounted by two or more containers or is named for sharing (`logs`, `shared`, `socket`,
+    /// `spool`, …), or any writable storage when this container is a log sidecar. The most specific
+    /// mount wins when mounts nest. URLs, relative paths, `/dev`, `/proc`, `/sys` and ephemeral debug
+    /// containers are ignored.
+    ///
+    /// ## Why is this bad?
+    /// Every container has its own root filesystem; a volume only appears where that container mounts
+    /// it. A sidecar that runs `tail -F /var/log/nginx/access.log` while mounting the log volume at
+    /// `/logs` looks at its own image's empty `/var/log/nginx`: `tail -F` waits for the file forever,
+    /// without an error, the sidecar stays Running and Ready, and no log line is ever shipped. Nobody
+    /// notices until the logs are needed during an incident.
+    ///
+    /// ## Example
+    /// nginx writes its logs to the `nginx-logs` emptyDir at `/var/log/nginx`; the sidecar mounts the
+    /// same volume at `/logs` but tails the nginx path.
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata:
+    ///   name: web-7c9d8b6f5d-x2x4k
+    ///   namespace: shop
+    ///   labels:
+    ///     app: web
+    ///   creationTimestamp: "2026-11-22T15:02:11Z"
+    /// spec:
+    ///   containers:
+    ///   - name: nginx
+    ///     image: docker.io/library/nginx:1.27.3
+    ///     volumeMounts:
+    ///     - name: nginx-logs
+    ///       mountPath: /var/log/nginx
+    ///   - name: log-reader
+    ///     image: docker.io/library/busybox:1.37
+    ///     command: ["sh", "-c", "tail -F /var/log/nginx/access.log"]
+    ///     volumeMounts:
+    ///     - name: nginx-logs
+    ///       mountPath: /logs
+    ///       readOnly: true
+    ///   volumes:
+    ///   - name: nginx-logs
+    ///     emptyDir: {}
+    /// status:
+    ///   phase: Running
+    ///   qosClass: BestEffort
+    ///   startTime: "2026-11-22T15:02:11Z"
+    ///   containerStatuses:
+    ///   - name: log-reader
+    ///     image: docker.io/library/busybox:1.37
+    ///     imageID: docker.io/library/busybox@sha256:2919d0172f7524b2d8df9e50066a682669e6d170ac0f6a49676d54358fe970b5
+    ///     ready: true
+    ///     started: true
+    ///     restartCount: 0
+    ///     lastState: {}
+    ///     state:
+    ///       running:
+    ///         startedAt: "2026-11-22T15:02:14Z"
+    ///   - name: nginx
+    ///     image: docker.io/library/nginx:1.27.3
+    ///     imageID: docker.io/library/nginx@sha256:0a399eb16751829e1af26fea27b20c3ec28d7ab1fb72182879dcae1cca21206a
+    ///     ready: true
+    ///     started: true
+    ///     restartCount: 0
+    ///     lastState: {}
+    ///     state:
+    ///       running:
+    ///         startedAt: "2026-11-22T15:02:13Z"
+    /// ```
+    /// Not reported: the sidecar reads the file through its own mount, `/logs/access.log`.
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata:
+    ///   name: web-7c9d8b6f5d-x2x4k
+    ///   namespace: shop
+    ///   labels:
+    ///     app: web
+    ///   creationTimestamp: "2026-11-22T15:02:11Z"
+    /// spec:
+    ///   containers:
+    ///   - name: nginx
+    ///     image: docker.io/library/nginx:1.27.3
+    ///     volumeMounts:
+    ///     - name: nginx-logs
+    ///       mountPath: /var/log/nginx
+    ///   - name: log-reader
+    ///     image: docker.io/library/busybox:1.37
+    ///     command: ["sh", "-c", "tail -F /logs/access.log"]
+    ///     volumeMounts:
+    ///     - name: nginx-logs
+    ///       mountPath: /logs
+    ///       readOnly: true
+    ///   volumes:
+    ///   - name: nginx-logs
+    ///     emptyDir: {}
+    /// ```
+    ///
+    /// ## Fix
+    /// Point the container at the same file through its own mount (here `/logs/access.log`; with a
+    /// `subPath`, the path inside that subdirectory), or mount the volume at the path the other
+    /// container uses (`mountPath: /var/log/nginx` in `log-reader`). When the container does not mount
+    /// the volume at all, add the mount at that path.
     pub const RULE = Rule {
         id: "mount-mismatch",
         group: Group::Volumes,

@@ -1,6 +1,75 @@
 use super::*;
 
 rule! {
+    /// ## What it does
+    /// Reports as **info** every mount of a `configMap`, `secret`, `projected` or `downwardAPI` volume
+    /// that uses `subPath` or `subPathExpr`, one finding per mount. Mounts by injected mesh containers
+    /// (`istio-proxy`, `linkerd-proxy`, `istio-init`, …) are skipped; subPath mounts of other volume
+    /// types (emptyDir, claims) are not reported.
+    ///
+    /// ## Why is this bad?
+    /// The kubelet updates ConfigMap and Secret volumes in place: it writes the new content into a
+    /// fresh directory and swaps a symlink, so a container that mounts the volume as a directory sees
+    /// the change after the kubelet's next sync, usually within a minute or two. A `subPath` mount is
+    /// a bind mount of one file as it was when the container started; it never follows the swap.
+    /// After a ConfigMap edit or a certificate rotation the container keeps the old configuration or
+    /// the expired certificate until it restarts, while `kubectl get configmap` shows the new one,
+    /// and replicas that restarted for other reasons quietly run a different configuration than the
+    /// rest.
+    ///
+    /// ## Example
+    /// nginx gets its `nginx.conf` from a ConfigMap through a `subPath` mount.
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata:
+    ///   name: web-7c9d8b6f5d-x2x4k
+    ///   namespace: shop
+    /// spec:
+    ///   containers:
+    ///   - name: nginx
+    ///     image: docker.io/library/nginx:1.27.3
+    ///     volumeMounts:
+    ///     - name: nginx-conf
+    ///       mountPath: /etc/nginx/nginx.conf
+    ///       subPath: nginx.conf
+    ///       readOnly: true
+    ///   volumes:
+    ///   - name: nginx-conf
+    ///     configMap:
+    ///       name: web-nginx-conf
+    /// ```
+    /// Not reported: the ConfigMap's server block is mounted as a directory, `conf.d`, which the
+    /// image's `nginx.conf` includes.
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata:
+    ///   name: web-7c9d8b6f5d-x2x4k
+    ///   namespace: shop
+    /// spec:
+    ///   containers:
+    ///   - name: nginx
+    ///     image: docker.io/library/nginx:1.27.3
+    ///     volumeMounts:
+    ///     - name: nginx-conf
+    ///       mountPath: /etc/nginx/conf.d
+    ///       readOnly: true
+    ///   volumes:
+    ///   - name: nginx-conf
+    ///     configMap:
+    ///       name: web-nginx-conf
+    ///       items:
+    ///       - key: default.conf
+    ///         path: default.conf
+    /// ```
+    ///
+    /// ## Fix
+    /// - Mount the volume as a directory of its own (choose the keys with `items`) and point the
+    ///   program at the file there, e.g. through an include directory such as `/etc/nginx/conf.d`.
+    /// - Or accept the fixed file and roll the pods whenever the ConfigMap or Secret changes, e.g.
+    ///   with a checksum of its content in a pod template annotation.
+    /// - The program still has to reload the file when it changes (nginx needs `nginx -s reload`).
     pub const RULE = Rule {
         id: "subpath-no-updates",
         group: Group::Volumes,

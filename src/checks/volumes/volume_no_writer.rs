@@ -1,6 +1,129 @@
 use super::*;
 
 rule! {
+    /// ## What it does
+    /// Looks at every `emptyDir` volume (a volume declared with no source counts as one) and reports a
+    /// **warning** when every container that mounts it (ephemeral debug containers aside) mounts it
+    /// with `readOnly: true`. Status messages of the mounters that contain `read-only file system`
+    /// are quoted as evidence, and the fix names the likely producer: the app when a log sidecar reads
+    /// the volume, else the only other mounter (a config renderer, a downloader). Volumes mounted only
+    /// by injected mesh containers are skipped, and so is a volume under which a container names an
+    /// output path (`writer-read-only` reports that one). ConfigMaps, Secrets and other read-only
+    /// volumes are never reported.
+    ///
+    /// ## Why is this bad?
+    /// An emptyDir starts empty when the pod is created, and only containers can fill it. If every
+    /// mount is read-only, nothing can ever be written there: the container meant to produce the
+    /// files fails with `read-only file system` (often a native sidecar or init container that then
+    /// crash-loops and holds the pod out of Ready), and the consumers wait for a config file,
+    /// socket or log file that never appears.
+    ///
+    /// ## Example
+    /// A consul-template image with the templates built in renders the app's configuration into the
+    /// `rendered-config` emptyDir, but both containers mount it read-only.
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata:
+    ///   name: ledger-api-7d5f9c8b6-h8k2m
+    ///   namespace: payments
+    ///   uid: 3fa8a5c6-11b2-412e-a6d9-13aa893d81a2
+    ///   creationTimestamp: "2026-11-23T09:20:15Z"
+    /// spec:
+    ///   initContainers:
+    ///   - name: config-renderer
+    ///     image: ghcr.io/acme/ledger-config-renderer:1.4.0
+    ///     restartPolicy: Always
+    ///     args: ["-template=/templates/ledger.hcl.tmpl:/etc/ledger/rendered/ledger.hcl"]
+    ///     terminationMessagePolicy: FallbackToLogsOnError
+    ///     volumeMounts:
+    ///     - name: rendered-config
+    ///       mountPath: /etc/ledger/rendered
+    ///       readOnly: true
+    ///   containers:
+    ///   - name: ledger-api
+    ///     image: ghcr.io/acme/ledger-api:3.2.0
+    ///     args: ["--config=/etc/ledger/rendered/ledger.hcl"]
+    ///     volumeMounts:
+    ///     - name: rendered-config
+    ///       mountPath: /etc/ledger/rendered
+    ///       readOnly: true
+    ///   volumes:
+    ///   - name: rendered-config
+    ///     emptyDir: {}
+    /// status:
+    ///   phase: Running
+    ///   qosClass: BestEffort
+    ///   startTime: "2026-11-23T09:20:15Z"
+    ///   initContainerStatuses:
+    ///   - name: config-renderer
+    ///     image: ghcr.io/acme/ledger-config-renderer:1.4.0
+    ///     imageID: ghcr.io/acme/ledger-config-renderer@sha256:d2102b343860ad5d80763adc32b429ed9335f7b88cfeb04eb58dde737342d9c9
+    ///     ready: false
+    ///     started: false
+    ///     restartCount: 29
+    ///     state:
+    ///       waiting:
+    ///         reason: CrashLoopBackOff
+    ///         message: back-off 5m0s restarting failed container=config-renderer pod=ledger-api-7d5f9c8b6-h8k2m_payments(3fa8a5c6-11b2-412e-a6d9-13aa893d81a2)
+    ///     lastState:
+    ///       terminated:
+    ///         reason: Error
+    ///         exitCode: 12
+    ///         startedAt: "2026-11-23T11:57:51Z"
+    ///         finishedAt: "2026-11-23T11:57:52Z"
+    ///         message: |
+    ///           2026/11/23 11:57:52.118 [ERR] (cli) error rendering "/templates/ledger.hcl.tmpl" => "/etc/ledger/rendered/ledger.hcl": failed writing file: open /etc/ledger/rendered/.ledger.hcl2731460598: read-only file system
+    ///   containerStatuses:
+    ///   - name: ledger-api
+    ///     image: ghcr.io/acme/ledger-api:3.2.0
+    ///     imageID: ghcr.io/acme/ledger-api@sha256:53e4626a88aca309ed0da79791f984fc58558705f52e3bbc5ba049b07e782316
+    ///     ready: false
+    ///     started: true
+    ///     restartCount: 0
+    ///     lastState: {}
+    ///     state:
+    ///       running:
+    ///         startedAt: "2026-11-23T09:20:19Z"
+    /// ```
+    /// Not reported: the renderer, which writes the files, mounts the volume read-write; the app keeps
+    /// its read-only mount.
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata:
+    ///   name: ledger-api-7d5f9c8b6-h8k2m
+    ///   namespace: payments
+    /// spec:
+    ///   initContainers:
+    ///   - name: config-renderer
+    ///     image: ghcr.io/acme/ledger-config-renderer:1.4.0
+    ///     restartPolicy: Always
+    ///     args: ["-template=/templates/ledger.hcl.tmpl:/etc/ledger/rendered/ledger.hcl"]
+    ///     volumeMounts:
+    ///     - name: rendered-config
+    ///       mountPath: /etc/ledger/rendered
+    ///   containers:
+    ///   - name: ledger-api
+    ///     image: ghcr.io/acme/ledger-api:3.2.0
+    ///     args: ["--config=/etc/ledger/rendered/ledger.hcl"]
+    ///     volumeMounts:
+    ///     - name: rendered-config
+    ///       mountPath: /etc/ledger/rendered
+    ///       readOnly: true
+    ///   volumes:
+    ///   - name: rendered-config
+    ///     emptyDir: {}
+    /// ```
+    ///
+    /// ## Fix
+    /// Drop `readOnly: true` from the mount of the container that produces the files (here
+    /// `config-renderer`); the containers that only read can keep their read-only mounts.
+    /// ```yaml
+    ///     volumeMounts:
+    ///     - name: rendered-config
+    ///       mountPath: /etc/ledger/rendered
+    /// ```
     pub const RULE = Rule {
         id: "volume-no-writer",
         group: Group::Volumes,
