@@ -1127,3 +1127,44 @@ fn a_manifest_is_invalid_at_risk_or_ok_by_its_worst_finding() {
     );
     assert!(fine.verdict.is_none(), "{fine:#?}");
 }
+
+#[test]
+fn a_not_ready_app_is_blamed_over_a_hygiene_note_on_its_proxy() {
+    let pod = json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "api-0", "namespace": "shop", "uid": "0d7c5a3e-2f41-4b8e-9c6a-5e1f2a3b4c5d"},
+        "spec": {
+            "initContainers": [{"name": "istio-proxy", "image": "docker.io/istio/proxyv2:1.24.2",
+                                "restartPolicy": "Always"}],
+            "containers": [{"name": "api", "image": "ghcr.io/acme/api:3",
+                            "readinessProbe": {"httpGet": {"path": "/ready", "port": 8080}},
+                            "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}}}]
+        },
+        "status": {
+            "phase": "Running", "qosClass": "Burstable", "startTime": "2026-11-23T11:00:00Z",
+            "conditions": [
+                {"type": "Initialized", "status": "True", "lastTransitionTime": "2026-11-23T11:00:03Z"},
+                {"type": "Ready", "status": "False", "lastTransitionTime": "2026-11-23T11:40:00Z",
+                 "reason": "ContainersNotReady", "message": "containers with unready status: [api]"}
+            ],
+            "initContainerStatuses": [{"name": "istio-proxy", "image": "docker.io/istio/proxyv2:1.24.2",
+                "imageID": "", "ready": true, "started": true, "restartCount": 0,
+                "state": {"running": {"startedAt": "2026-11-23T11:00:02Z"}}, "lastState": {}}],
+            "containerStatuses": [{"name": "api", "image": "ghcr.io/acme/api:3", "imageID": "",
+                "ready": false, "started": true, "restartCount": 0,
+                "state": {"running": {"startedAt": "2026-11-23T11:00:04Z"}}, "lastState": {}}]
+        }
+    });
+    let p = diagnose_one(pod, &Evidence::default());
+    assert!(!p.findings.is_empty(), "the proxy has a hygiene note");
+    assert!(
+        p.findings
+            .iter()
+            .all(|f| f.finding.severity == Severity::Info),
+        "{p:#?}"
+    );
+    assert_eq!(
+        headline(&p),
+        (verdict::Outcome::NotReady, Some("api"), None)
+    );
+}

@@ -248,10 +248,11 @@ pub fn verdict(ctx: &PodContext, findings: &[Finding]) -> Option<Verdict> {
     } else {
         return None;
     };
+    // Hygiene (info) never explains an outcome: without a warning, the status names the
+    // container (a not-ready app with only a no-resources note on its proxy).
     let cause = findings
         .iter()
-        .find(|f| f.caused_by.is_none() && f.severity <= Severity::Warning)
-        .or_else(|| findings.first());
+        .find(|f| f.caused_by.is_none() && f.severity <= Severity::Warning);
     let blamed = match cause {
         Some(f) => f
             .container

@@ -137,8 +137,10 @@ fn log_sidecar_no_shared_volume(f: &VolumeFacts) -> Vec<Finding> {
                 .filter(|m| !is_token(m))
                 .map(|m| format!("{} at {}", m.name, m.mount_path))
                 .collect();
-            let own = if own.is_empty() {
+            let own = if own.is_empty() && c.mounts.iter().any(is_token) {
                 "only the service-account token".to_string()
+            } else if own.is_empty() {
+                "no volume".to_string()
             } else {
                 own.join(", ")
             };
