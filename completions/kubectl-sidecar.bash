@@ -102,7 +102,7 @@ _kubectl__sidecar() {
             return 0
             ;;
         kubectl__subcmd__sidecar__subcmd__diagnose)
-            opts="-n -A -l -c -o -f -h -V --namespace --all-namespaces --selector --field-selector --context --kubeconfig --request-timeout --container --color --output --filename --severity --fail-on --no-group --memory-threshold --list-rules --help --version"
+            opts="-n -A -l -c -o -f -h -V --namespace --all-namespaces --selector --field-selector --context --kubeconfig --request-timeout --container --color --output --filename --severity --fail-on --no-group --memory-threshold --list-rules --fix --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -135,6 +135,7 @@ complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand diagnose
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand diagnose" -s A -l all-namespaces -d 'Select pods in every namespace'
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand diagnose" -l no-group -d 'List every pod\'s findings separately instead of merging replicas of a workload'
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand diagnose" -l list-rules -d 'Print the rule catalog (IDs and what they detect) and exit'
+complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand diagnose" -l fix -d 'Under each finding whose fix is a spec change, print the JSON patch of the pod\'s owner (Deployment, StatefulSet, DaemonSet, Job, CronJob; the pod when bare) and the `kubectl patch` command; with -o yaml, print the patched owners instead of the report. Nothing is sent: the plugin never writes'
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand diagnose" -s h -l help -d 'Print help'
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand diagnose" -s V -l version -d 'Print version'
 complete -c kubectl-sidecar -n "__fish_kubectl_sidecar_using_subcommand logs" -s n -l namespace -d 'Namespace to use (default: the kubeconfig context\'s namespace, else "default")' -r

@@ -161,6 +161,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-sidecar' -ScriptBlock {
             [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Select pods in every namespace')
             [CompletionResult]::new('--no-group', '--no-group', [CompletionResultType]::ParameterName, 'List every pod''s findings separately instead of merging replicas of a workload')
             [CompletionResult]::new('--list-rules', '--list-rules', [CompletionResultType]::ParameterName, 'Print the rule catalog (IDs and what they detect) and exit')
+            [CompletionResult]::new('--fix', '--fix', [CompletionResultType]::ParameterName, 'Under each finding whose fix is a spec change, print the JSON patch of the pod''s owner (Deployment, StatefulSet, DaemonSet, Job, CronJob; the pod when bare) and the `kubectl patch` command; with -o yaml, print the patched owners instead of the report. Nothing is sent: the plugin never writes')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

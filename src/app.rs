@@ -64,6 +64,7 @@ pub async fn run(
                 },
                 group_replicas: !args.no_group,
                 memory_threshold: args.memory_threshold,
+                fix: args.fix,
             };
             commands::diagnose::run(&options, &diagnose, out, err).await
         }

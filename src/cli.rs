@@ -277,6 +277,13 @@ pub struct DiagnoseArgs {
     /// Print the rule catalog (IDs and what they detect) and exit
     #[arg(long)]
     pub list_rules: bool,
+
+    /// Under each finding whose fix is a spec change, print the JSON patch of the pod's owner
+    /// (Deployment, StatefulSet, DaemonSet, Job, CronJob; the pod when bare) and the
+    /// `kubectl patch` command; with -o yaml, print the patched owners instead of the report.
+    /// Nothing is sent: the plugin never writes.
+    #[arg(long)]
+    pub fix: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

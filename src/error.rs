@@ -26,6 +26,8 @@ pub struct Error {
     pub message: String,
     /// What the user can try next.
     pub hint: Option<String>,
+    /// The API server's HTTP status, when it answered with an error (403, 404, …).
+    pub status: Option<u16>,
 }
 
 impl fmt::Display for Error {
@@ -40,6 +42,7 @@ impl Error {
             kind: ErrorKind::Usage,
             message: message.into(),
             hint: None,
+            status: None,
         }
     }
 
@@ -48,7 +51,13 @@ impl Error {
             kind: ErrorKind::Runtime,
             message: message.into(),
             hint: None,
+            status: None,
         }
+    }
+
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {

@@ -7,6 +7,7 @@ mod commands;
 mod complete;
 mod diagnose;
 mod error;
+mod fix;
 mod logs;
 mod model;
 mod options;

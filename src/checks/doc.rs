@@ -146,12 +146,18 @@ fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
 /// `kubectl sidecar explain RULE`: the rule's documentation as plain text, wrapped to `width`.
 pub fn explain(rule: &Rule, width: usize) -> String {
     let width = width.clamp(40, 100);
-    let mut out = format!(
-        "{} ({}, {})\n",
+    let header = format!(
+        "{} ({}, {}{})",
         rule.id,
         rule.group.as_str(),
-        rule.policy.severities()
+        rule.policy.severities(),
+        if rule.patch {
+            ", patch with diagnose --fix"
+        } else {
+            ""
+        }
     );
+    let mut out = wrap(&header, width, "", "  ");
     out.push_str(&wrap(rule.title, width, "", ""));
     for (heading, body) in sections(rule.doc) {
         out.push('\n');
@@ -197,10 +203,12 @@ pub fn list(width: usize) -> String {
                 rule.id,
                 rule.policy.severities()
             );
-            out.push_str(&wrap(rule.title, width.max(60), &first, &indent));
+            let title = format!("{}{}", rule.title, if rule.patch { " [--fix]" } else { "" });
+            out.push_str(&wrap(&title, width.max(60), &first, &indent));
         }
         out.push('\n');
     }
+    out.push_str("[--fix]: diagnose --fix prints the change as a patch of the pod's owner\n");
     out.push_str("Details of one rule: kubectl sidecar explain RULE\n");
     out
 }
@@ -217,9 +225,10 @@ pub fn markdown() -> String {
         ));
         for rule in CATALOG.iter().filter(|r| r.group == group) {
             out.push_str(&format!(
-                "| [`{id}`](#{id}) | {} | {} |\n",
+                "| [`{id}`](#{id}) | {} | {}{} |\n",
                 rule.policy.severities(),
                 rule.title,
+                if rule.patch { " (`--fix`)" } else { "" },
                 id = rule.id
             ));
         }
@@ -227,11 +236,16 @@ pub fn markdown() -> String {
     }
     for rule in CATALOG {
         out.push_str(&format!(
-            "### `{}`\n\n*{}* — {}; group `{}`; `kubectl sidecar explain {}`\n\n",
+            "### `{}`\n\n*{}* — {}; group `{}`;{} `kubectl sidecar explain {}`\n\n",
             rule.id,
             rule.policy.severities(),
             rule.title,
             rule.group.as_str(),
+            if rule.patch {
+                " patch with `diagnose --fix`;"
+            } else {
+                ""
+            },
             rule.id
         ));
         for (heading, body) in sections(rule.doc) {

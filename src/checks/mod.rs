@@ -22,6 +22,7 @@ pub mod context;
 pub mod doc;
 pub mod jobs;
 pub mod order;
+mod remedies;
 pub mod resources;
 pub mod status;
 #[cfg(test)]
@@ -123,6 +124,8 @@ pub struct Rule {
     /// One line: `--list-rules`, the explain header and the docs' index.
     pub title: &'static str,
     pub policy: Policy,
+    /// Its findings can carry a spec change (`diagnose --fix` prints it as a patch).
+    pub patch: bool,
     /// The doc comment: `## What it does`, `## Why is this bad?`, `## Example`, `## Fix`.
     pub doc: &'static str,
     pub check: fn(&PodContext) -> Vec<Finding>,
@@ -180,6 +183,11 @@ pub fn run(ctx: &PodContext, groups: &[Group]) -> Vec<Finding> {
     for rule in CATALOG.iter().filter(|r| groups.contains(&r.group)) {
         for finding in (rule.check)(ctx) {
             debug_assert_eq!(finding.rule, rule.id, "rules report under their own ID");
+            debug_assert!(
+                rule.patch || finding.patch.is_none(),
+                "{} proposes a patch but is not marked patch: true",
+                rule.id
+            );
             debug_assert!(
                 rule.policy.allows(finding.severity),
                 "{} reported {:?} against its policy {:?}",

@@ -177,6 +177,47 @@ fn without_status(yaml: &str) -> String {
 }
 
 #[test]
+fn rules_marked_patch_propose_one_on_their_example() {
+    for rule in CATALOG.iter().filter(|r| r.patch) {
+        let (Some(trigger), _) = doc::examples(rule) else {
+            panic!("{}: no examples", rule.id);
+        };
+        // Some patches only fit the spec-level case (sidecar-as-init: once the pod is stuck,
+        // the field was stripped on the way in and patching it again changes nothing).
+        let with_patch = |yaml: &str| {
+            of_rule(&diagnose_example(rule, yaml), rule)
+                .iter()
+                .any(|f| f.patch.is_some())
+        };
+        assert!(
+            with_patch(&trigger) || with_patch(&without_status(&trigger)),
+            "{}: marked patch: true, but its example's finding has no patch",
+            rule.id
+        );
+    }
+}
+
+#[test]
+fn rules_not_marked_patch_never_propose_one() {
+    for rule in CATALOG.iter().filter(|r| !r.patch) {
+        let (Some(trigger), Some(near_miss)) = doc::examples(rule) else {
+            panic!("{}: no examples", rule.id);
+        };
+        for yaml in [trigger, near_miss] {
+            let patched: Vec<&'static str> = diagnose_example(rule, &yaml)
+                .iter()
+                .filter(|f| f.patch.is_some() && !find(f.rule).is_some_and(|r| r.patch))
+                .map(|f| f.rule)
+                .collect();
+            assert!(
+                patched.is_empty(),
+                "{patched:?} propose patches but are not marked"
+            );
+        }
+    }
+}
+
+#[test]
 fn groups_select_their_rules() {
     for group in Group::ALL {
         assert!(

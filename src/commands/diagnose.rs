@@ -25,6 +25,8 @@ pub struct DiagnoseOptions {
     pub group_replicas: bool,
     /// `--memory-threshold`, percent of the limit.
     pub memory_threshold: u32,
+    /// `--fix`: remedies as patches of the pods' owners.
+    pub fix: bool,
 }
 
 /// `-o json|yaml` of diagnose (docs/output-schema.md, docs/rules.md).
@@ -69,13 +71,15 @@ pub fn wants_previous_log(source: &SourcePod) -> Vec<String> {
         .collect()
 }
 
-/// `--list-rules`: the catalog, one rule per line.
+/// `--list-rules`: the catalog, one rule per line; `[--fix]` marks the rules whose findings
+/// can come with a patch.
 pub fn list_rules(out: &mut dyn Write) -> Result<()> {
     let rules = crate::checks::CATALOG;
     // Two spaces after the longest ID, so every title starts in the same column.
     let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0) + 2;
     for rule in rules {
-        writeln!(out, "{:<width$}{}", rule.id, rule.title).map_err(write_error)?;
+        let patch = if rule.patch { " [--fix]" } else { "" };
+        writeln!(out, "{:<width$}{}{patch}", rule.id, rule.title).map_err(write_error)?;
     }
     out.flush().map_err(write_error)
 }
@@ -100,7 +104,15 @@ pub async fn run(
         metrics: extras.metrics,
         memory_threshold: Some(diagnose_options.memory_threshold),
     };
+    let (fix_objects, fix_cluster) = match (&opened, diagnose_options.fix) {
+        (Opened::Files(loaded), true) => (loaded.objects.clone(), None),
+        (Opened::Cluster(cluster), true) => (Vec::new(), Some(cluster.as_ref().clone())),
+        _ => (Vec::new(), None),
+    };
     let mut diagnoser = Diagnoser::new(&evidence, options.now);
+    if diagnose_options.fix {
+        diagnoser = diagnoser.with_fix(&fix_objects);
+    }
     let visited = opened
         .visit_with_previous_logs(
             &options.selection,
@@ -141,7 +153,21 @@ pub async fn run(
     if diagnose_options.group_replicas {
         diagnosis = diagnosis.group_replicas(&pods_per_owner);
     }
-    let diagnosis = diagnosis.filter_and_sort(diagnose_options.min_severity);
+    let mut diagnosis = diagnosis.filter_and_sort(diagnose_options.min_severity);
+    if diagnose_options.fix {
+        super::remedies::attach(
+            &mut diagnosis,
+            fix_cluster.as_ref(),
+            evidence.server_version,
+            err,
+        )
+        .await;
+        if options.output == OutputFormat::Yaml {
+            super::remedies::write_patched_owners(&diagnosis, out, err)?;
+            out.flush().map_err(write_error)?;
+            return fail_on(failing);
+        }
+    }
     let report = DiagnoseReport {
         api_version: super::SCHEMA_VERSION,
         kind: "DiagnoseReport",
@@ -168,6 +194,11 @@ pub async fn run(
         }
     }?;
     out.flush().map_err(write_error)?;
+    fail_on(failing)
+}
+
+/// Exit 3 when findings reached `--fail-on`.
+fn fail_on(failing: usize) -> Result<()> {
     if failing > 0 {
         return Err(Error {
             kind: ErrorKind::Findings,
@@ -176,6 +207,7 @@ pub async fn run(
                 crate::render::count(failing, "finding", "findings")
             ),
             hint: None,
+            status: None,
         });
     }
     Ok(())

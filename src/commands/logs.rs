@@ -210,6 +210,7 @@ pub async fn run(
             kind: ErrorKind::Interrupted,
             message: "interrupted".to_string(),
             hint: None,
+        status: None,
         }),
         result = read_logs(options, logs, out, err) => result,
     }

@@ -8,6 +8,7 @@ pub mod explain;
 pub mod logs;
 pub mod ls;
 pub mod order;
+pub mod remedies;
 pub mod volumes;
 
 use std::io::Write;

@@ -9,6 +9,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::checks::{self, PodContext};
+use crate::fix::{Owner, infer_owner};
 use crate::model::events::PodEvent;
 use crate::model::finding::{Finding, Severity};
 use crate::model::metrics::{MetricsIndex, PodUsage};
@@ -52,6 +53,36 @@ pub struct PodFinding {
     pub of_pods: Option<usize>,
     #[serde(flatten)]
     pub finding: Finding,
+    /// `diagnose --fix`: the finding's fix as a patch of the pod's owner.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remedy: Option<crate::fix::Remedy>,
+}
+
+/// What `--fix` needs to find a pod's owner once the pod itself is gone from memory.
+#[derive(Debug, Clone)]
+pub struct FixSubject {
+    /// The owner as the pod and the files tell (live, the starting point of the lookup).
+    pub inferred: Owner,
+    /// The pod's controller (`ReplicaSet`, `web-6f7c9d8b5`), the first owner to read live.
+    pub controller: Option<(String, String)>,
+    /// The pod as read, the target when its owners cannot be read.
+    pub pod: serde_json::Value,
+}
+
+fn fix_subject(source: &SourcePod, objects: &[serde_json::Value]) -> FixSubject {
+    let controller = source
+        .pod
+        .metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|o| o.controller == Some(true))
+        .map(|o| (o.kind.clone(), o.name.clone()));
+    FixSubject {
+        inferred: infer_owner(source, objects),
+        controller: controller.filter(|_| source.template_of.is_none()),
+        pod: serde_json::to_value(&source.pod).unwrap_or_default(),
+    }
 }
 
 /// The workload a pod belongs to, from its controller owner reference.
@@ -96,6 +127,8 @@ pub struct Diagnoser<'e> {
     /// (30,000 pods with 3,000 events took 30 s). Each group keeps the events' order.
     events_by_pod: HashMap<(&'e str, &'e str), Vec<&'e PodEvent>>,
     metrics: MetricsIndex,
+    /// `--fix`: the workload objects read from files (empty live); `None` without `--fix`.
+    fix_objects: Option<&'e [serde_json::Value]>,
     /// Per pod, by position: its verdict and findings.
     checked: Vec<(usize, PodDiagnosis)>,
     /// Selected pods per owning workload, for "3/3 pods of deploy/x".
@@ -117,8 +150,16 @@ impl<'e> Diagnoser<'e> {
             events_by_pod,
             metrics: MetricsIndex::new(evidence.metrics.iter().cloned()),
             checked: Vec::new(),
+            fix_objects: None,
             pods_per_owner: BTreeMap::new(),
         }
+    }
+
+    /// `--fix`: keep what finding the pods' owners needs; `objects` are the workload objects
+    /// read from files.
+    pub fn with_fix(mut self, objects: &'e [serde_json::Value]) -> Self {
+        self.fix_objects = Some(objects);
+        self
     }
 
     /// Runs every rule over the pod at `position` in the listing, given its containers'
@@ -159,7 +200,7 @@ impl<'e> Diagnoser<'e> {
         if let Some(owner) = &owner {
             *self.pods_per_owner.entry(owner.clone()).or_default() += 1;
         }
-        let findings = pod_findings
+        let findings: Vec<PodFinding> = pod_findings
             .into_iter()
             .map(|finding| {
                 let role = finding
@@ -175,9 +216,20 @@ impl<'e> Diagnoser<'e> {
                     pods: Vec::new(),
                     of_pods: None,
                     finding,
+                    remedy: None,
                 }
             })
             .collect();
+        let fix = match self.fix_objects {
+            Some(objects)
+                if findings
+                    .iter()
+                    .any(|f: &PodFinding| f.finding.patch.is_some()) =>
+            {
+                Some(Box::new(fix_subject(source, objects)))
+            }
+            _ => None,
+        };
         let entry = PodDiagnosis {
             ready: view.ready.map(|r| format!("{r}/{}", view.total)),
             spec_only: view.spec_only,
@@ -189,6 +241,7 @@ impl<'e> Diagnoser<'e> {
             pods: Vec::new(),
             of_pods: None,
             findings,
+            fix,
         };
         self.checked.push((position, entry));
     }
@@ -245,6 +298,9 @@ pub struct PodDiagnosis {
     /// Cause first (consequences after what they follow).
     #[serde(skip)]
     pub findings: Vec<PodFinding>,
+    /// With `--fix`, for a pod with a finding that proposes a patch.
+    #[serde(skip)]
+    pub fix: Option<Box<FixSubject>>,
 }
 
 impl PodDiagnosis {

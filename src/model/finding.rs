@@ -50,6 +50,10 @@ pub struct Finding {
     /// Every container a `volumes` finding involves, the one it is about first.
     #[serde(skip)]
     pub containers: Vec<String>,
+    /// The fix as a spec change, when it is one (`diagnose --fix` turns it into a patch of
+    /// the pod's owner).
+    #[serde(skip)]
+    pub patch: Option<super::patch::PodPatch>,
 }
 
 impl Finding {
@@ -64,6 +68,7 @@ impl Finding {
             caused_by: None,
             volume: None,
             containers: Vec::new(),
+            patch: None,
         }
     }
 
@@ -79,6 +84,11 @@ impl Finding {
 
     pub fn fix(mut self, text: impl Into<String>) -> Self {
         self.fix = Some(text.into());
+        self
+    }
+
+    pub fn patch(mut self, patch: impl Into<Option<super::patch::PodPatch>>) -> Self {
+        self.patch = patch.into();
         self
     }
 }

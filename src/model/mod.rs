@@ -10,6 +10,7 @@ pub mod finding;
 pub mod kubectl;
 pub mod metrics;
 pub mod order;
+pub mod patch;
 pub mod quantity;
 pub mod sidecar_kind;
 pub mod termination;

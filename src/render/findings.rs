@@ -139,6 +139,18 @@ fn write_finding(out: &mut dyn Write, f: &PodFinding, p: &Palette) -> Result<()>
         let fix = neutralise(fix);
         writeln!(out, "  {} {fix}", p.paint("fix:", Tone::Good)).map_err(write_error)?;
     }
+    if let Some(remedy) = &f.remedy {
+        writeln!(
+            out,
+            "  {} {}",
+            p.paint("patch:", Tone::Good),
+            neutralise(&remedy.command)
+        )
+        .map_err(write_error)?;
+        if !remedy.note.is_empty() {
+            writeln!(out, "  patch note: {}", neutralise(&remedy.note)).map_err(write_error)?;
+        }
+    }
     writeln!(out).map_err(write_error)
 }
 

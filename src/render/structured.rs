@@ -214,6 +214,7 @@ pub fn write_error(e: std::io::Error) -> Error {
             kind: crate::error::ErrorKind::BrokenPipe,
             message: "output closed".to_string(),
             hint: None,
+            status: None,
         };
     }
     Error::runtime(format!("cannot write output: {e}"))

@@ -139,7 +139,8 @@ impl Cluster {
                     "{action}: Error from server ({reason}): {}",
                     status.message
                 );
-                match status.code {
+                let code = status.code;
+                let error = match status.code {
                     401 => Error::runtime(format!(
                         "{action}: the server at {} rejected the credentials of context \"{}\" (401 Unauthorized)",
                         self.server, self.context
@@ -152,7 +153,8 @@ impl Cluster {
                         .with_hint("check -l/--selector and --field-selector syntax"),
                     _ => Error::runtime(line)
                         .with_hint("the API server reported a failure; retry, or check the server's health"),
-                }
+                };
+                error.with_status(code)
             }
             kube::Error::Auth(e) => Error::runtime(format!(
                 "{action}: authentication for context \"{}\" failed: {}",

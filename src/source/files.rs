@@ -41,6 +41,8 @@ struct Collected {
     /// `Kind "name"` of every object skipped, for the error when nothing else was found.
     skipped: Vec<String>,
     metrics: Vec<crate::model::metrics::PodUsage>,
+    /// Workload objects as written (the owners of the template pods).
+    objects: Vec<Value>,
 }
 
 pub fn load(paths: &[PathBuf], selection: &Selection, stdin: &mut dyn Read) -> Result<Loaded> {
@@ -72,6 +74,7 @@ pub fn load(paths: &[PathBuf], selection: &Selection, stdin: &mut dyn Read) -> R
         pods,
         events: collected.events,
         metrics: collected.metrics,
+        objects: collected.objects,
         warnings: collected.warnings,
         nothing_found: None,
     })
@@ -326,6 +329,14 @@ fn add_object(doc: Value, item_kind: Option<&str>, place: &str, out: &mut Collec
         return Ok(());
     };
 
+    // Kept whole: `diagnose --fix` patches it and prints it patched.
+    let mut kept = doc.clone();
+    if kept.pointer("/metadata/namespace").is_none()
+        && let Some(meta) = kept.get_mut("metadata").and_then(Value::as_object_mut)
+    {
+        meta.insert("namespace".to_string(), Value::from("default"));
+    }
+    out.objects.push(kept);
     let (template_pointer, selector_pointer) = match workload_kind {
         WorkloadKind::CronJob => ("/spec/jobTemplate/spec/template", None),
         WorkloadKind::ReplicationController => ("/spec/template", None),

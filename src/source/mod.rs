@@ -40,6 +40,8 @@ pub struct Loaded {
     pub events: Vec<Event>,
     /// PodMetrics read from files (`kubectl get --raw /apis/metrics.k8s.io/…` dumps).
     pub metrics: Vec<crate::model::metrics::PodUsage>,
+    /// Workload objects read from files, as written (owners for `diagnose --fix`).
+    pub objects: Vec<serde_json::Value>,
     pub warnings: Vec<String>,
     /// kubectl's `No resources found in NS namespace.` when a listing found nothing.
     pub nothing_found: Option<String>,

@@ -2,6 +2,7 @@
 //! sidecar keeps running, so the Job never completes (kubernetes#25908). Native sidecars
 //! (Kubernetes ≥ 1.29) are stopped after the main container exits.
 
+use crate::checks::remedies;
 use crate::checks::{Group, Policy};
 use crate::checks::{PodContext, label};
 use crate::model::finding::{Finding, Severity};
@@ -142,6 +143,7 @@ rule! {
         id: "job-sidecar-never-exits",
         group: Group::Jobs,
         title: "a Job pod's classic sidecar keeps running after the main container finished",
+        patch: true,
         policy: Policy::Outage,
         check,
     };
@@ -191,6 +193,7 @@ fn check(ctx: &PodContext) -> Vec<Finding> {
                 .evidence(format!("spec.containers: {} and {}; restartPolicy {}", main.name, s.name,
                     ctx.view.restart_policy.as_deref().unwrap_or("Always")))
                 .fix(native_sidecar_advice(ctx, &s.name))
+                .patch(ctx.spec(&s.name).map(remedies::to_native))
             })
             .collect();
     }
@@ -235,6 +238,7 @@ fn check(ctx: &PodContext) -> Vec<Finding> {
                     ctx.view.restart_policy.as_deref().unwrap_or("-")
                 ))
                 .fix(native_sidecar_advice(ctx, &s.name))
+                .patch(ctx.spec(&s.name).map(remedies::to_native))
         })
         .collect()
 }

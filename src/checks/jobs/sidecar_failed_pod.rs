@@ -3,9 +3,11 @@
 //! period), and that exit made the pod — and its Job — Failed. A classic sidecar's exit code
 //! counts toward the pod's phase; a native sidecar's does not (KEP-753).
 
+use crate::checks::remedies;
 use crate::checks::{Group, Policy};
 use crate::checks::{PodContext, label};
 use crate::model::finding::{Finding, Severity};
+use crate::model::patch::{Place, PodPatch};
 use crate::model::sidecar_kind::{Product, product_of};
 use crate::model::{Role, State, belongs_to_job};
 
@@ -149,6 +151,7 @@ rule! {
         id: "sidecar-failed-pod",
         group: Group::Jobs,
         title: "the main container completed but a classic sidecar's exit code failed the pod (Job)",
+        patch: true,
         policy: Policy::Outage,
         check,
     };
@@ -249,11 +252,35 @@ fn check(ctx: &PodContext) -> Vec<Finding> {
                     }
                 ));
             }
-            finding.fix(remedy(product_of_spec(ctx, &c.name), &c.name, native_ok))
+            let finding = finding.fix(remedy(product_of_spec(ctx, &c.name), &c.name, native_ok));
+            match ctx.spec(&c.name) {
+                Some(spec) => finding.patch(exit_remedy(spec)),
+                None => finding,
+            }
         })
         .collect()
 }
 
 fn product_of_spec(ctx: &PodContext, name: &str) -> Option<Product> {
     ctx.spec(name).and_then(product_of)
+}
+
+/// Cloud SQL Auth Proxy has a flag for exactly this; other sidecars become native sidecars,
+/// whose exit codes do not decide the pod's phase.
+fn exit_remedy(c: &k8s_openapi::api::core::v1::Container) -> PodPatch {
+    if product_of(c) != Some(Product::CloudSql) {
+        return remedies::to_native(c);
+    }
+    let note = "cloud-sql-proxy v2 then exits 0 on SIGTERM; v1 (gce-proxy images) lacks the flag";
+    // Flags go after the ones already there: in args, or in command when args are not used.
+    let list = if c.args.is_none() && c.command.is_some() {
+        "command"
+    } else {
+        "args"
+    };
+    PodPatch::new(note).append(
+        Place::Container(c.name.clone()),
+        &[list],
+        serde_json::json!("--exit-zero-on-sigterm"),
+    )
 }

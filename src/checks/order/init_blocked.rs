@@ -157,6 +157,7 @@ rule! {
         id: "init-blocked",
         group: Group::Order,
         title: "an init container or an unstarted native sidecar holds the pod in Init",
+        patch: false,
         policy: Policy::Outage,
         check,
     };

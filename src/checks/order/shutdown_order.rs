@@ -1,7 +1,9 @@
-use crate::checks::{Group, PodContext, Policy};
+use crate::checks::{Group, PodContext, Policy, remedies};
 use crate::model::finding::{Finding, Severity};
 use crate::model::order::*;
+use crate::model::patch::{Place, PodPatch};
 use crate::model::sidecar_kind::{self, SidecarKind};
+use serde_json::json;
 
 rule! {
     /// ## What it does
@@ -157,6 +159,7 @@ rule! {
         id: "shutdown-order",
         group: Group::Order,
         title: "shutdown hazards: classic sidecars stopping with the app, preStop longer than the grace period",
+        patch: true,
         policy: Policy::Hazard,
         check,
     };
@@ -234,7 +237,8 @@ fn classic_sidecar_stopped_with_app(ctx: &OrderFacts) -> Vec<Finding> {
                 .evidence(format!(
                     "{name} is in spec.containers (classic sidecar), {pre_stop_text}; terminationGracePeriodSeconds {grace}"
                 ))
-                .fix(fix),
+                .fix(fix)
+                .patch(remedies::to_native(c)),
         );
     }
     findings
@@ -293,7 +297,13 @@ fn pre_stop_exceeds_grace(ctx: &OrderFacts) -> Vec<Finding> {
                 .fix(format!(
                     "raise terminationGracePeriodSeconds above the preStop sleep plus the time {name} needs after SIGTERM (e.g. {}s), or shorten the sleep",
                     sleep + 30
-                )),
+                ))
+                .patch(
+                    PodPatch::new(format!(
+                        "starting point: {name}'s preStop sleep of {sleep}s plus 30s for it to stop after SIGTERM"
+                    ))
+                    .set(Place::Spec, &["terminationGracePeriodSeconds"], json!(sleep + 30)),
+                ),
         );
     }
     findings

@@ -1,6 +1,8 @@
 use crate::checks::{Group, PodContext, Policy};
 use crate::model::finding::{Finding, Severity};
 use crate::model::order::*;
+use crate::model::patch::{Place, PodPatch};
+use serde_json::json;
 
 rule! {
     /// ## What it does
@@ -166,6 +168,7 @@ rule! {
         id: "sidecar-as-init",
         group: Group::Order,
         title: "a long-running sidecar declared as a plain init container (restartPolicy: Always missing)",
+        patch: true,
         policy: Policy::Outage,
         check,
     };
@@ -243,6 +246,16 @@ fn plain_init_sidecars(ctx: &OrderFacts) -> Vec<Finding> {
         let mut finding = Finding::new(RULE.id, severity, summary)
             .container(name)
             .fix(fix);
+        if !stuck {
+            // Stuck, the field was stripped on the way in: patching it again changes nothing.
+            finding = finding.patch(
+                PodPatch::new(format!(
+                    "{name} becomes a native sidecar in place: it starts at this init step and keeps running beside the app"
+                ))
+                .set(Place::Container(name.clone()), &["restartPolicy"], json!("Always"))
+                .native(),
+            );
+        }
         finding.evidence = evidence;
         findings.push(finding);
     }

@@ -1,8 +1,9 @@
 use k8s_openapi::api::core::v1::Container;
 
-use crate::checks::{Group, PodContext, Policy};
+use crate::checks::{Group, PodContext, Policy, remedies};
 use crate::model::finding::{Finding, Severity};
 use crate::model::order::*;
+use crate::model::patch::{Place, PodPatch};
 use crate::model::sidecar_kind::{self, SidecarKind};
 
 rule! {
@@ -156,6 +157,7 @@ rule! {
         id: "startup-order",
         group: Group::Order,
         title: "the app may start before a sidecar it depends on (classic proxy after the app, native sidecar without startupProbe)",
+        patch: true,
         policy: Policy::Hazard,
         check,
     };
@@ -220,9 +222,18 @@ fn native_without_startup_probe(ctx: &OrderFacts) -> Vec<Finding> {
         } else {
             ""
         };
-        findings.push(finding.fix(format!(
+        let mut finding = finding.fix(format!(
             "add a startupProbe to {name} that passes only once it is ready{hint}; the kubelet then waits for it before starting {next}"
-        )));
+        ));
+        if let Some((probe, from)) = remedies::startup_probe(c) {
+            finding = finding.patch(
+                PodPatch::new(format!(
+                    "startupProbe from {from}, every 1s for up to 60s; raise failureThreshold if {name} needs longer to start"
+                ))
+                .set(Place::Container(name.clone()), &["startupProbe"], probe),
+            );
+        }
+        findings.push(finding);
     }
     findings
 }
@@ -301,7 +312,13 @@ fn classic_dependency_not_waited_for(ctx: &OrderFacts) -> Vec<Finding> {
         }
         finding.summary = summary;
         finding.severity = severity;
-        findings.push(finding.fix(startup_fix(c, app)));
+        findings.push(
+            // Only a change that makes the app wait: an injector's native mode, or a native
+            // sidecar with a startupProbe (without one the app still starts right away).
+            finding
+                .fix(startup_fix(c, app))
+                .patch(remedies::to_waited_for_native(c)),
+        );
     }
     findings
 }

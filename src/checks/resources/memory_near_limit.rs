@@ -157,6 +157,7 @@ rule! {
         id: "memory-near-limit",
         group: Group::Resources,
         title: "a container's memory usage is at or above a share of its limit (default 90 %)",
+        patch: false,
         policy: Policy::Hazard,
         check,
     };

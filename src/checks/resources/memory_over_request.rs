@@ -155,6 +155,7 @@ rule! {
         id: "memory-over-request",
         group: Group::Resources,
         title: "a container uses far more memory than it requests (first evicted under node pressure)",
+        patch: false,
         policy: Policy::Hygiene,
         check,
     };

@@ -146,6 +146,7 @@ rule! {
         id: "no-resources",
         group: Group::Resources,
         title: "a sidecar has no requests/limits, or more memory than the main container",
+        patch: false,
         policy: Policy::Hygiene,
         check,
     };

@@ -128,6 +128,7 @@ rule! {
         id: "config-error",
         group: Group::Status,
         title: "the container cannot be created or started (CreateContainerConfigError, StartError, …)",
+        patch: false,
         policy: Policy::Outage,
         check,
     };

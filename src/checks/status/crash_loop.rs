@@ -139,6 +139,7 @@ rule! {
         id: "crash-loop",
         group: Group::Status,
         title: "a container keeps exiting and being restarted (CrashLoopBackOff)",
+        patch: false,
         policy: Policy::Outage,
         check,
     };

@@ -141,6 +141,7 @@ rule! {
         id: "events",
         group: Group::Status,
         title: "warning events not covered by another rule",
+        patch: false,
         policy: Policy::Outage,
         check,
     };

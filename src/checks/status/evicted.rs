@@ -163,6 +163,7 @@ rule! {
         id: "evicted",
         group: Group::Status,
         title: "the kubelet evicted the pod (node pressure or a local storage limit)",
+        patch: false,
         policy: Policy::Outage,
         check,
     };

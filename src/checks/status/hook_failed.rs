@@ -134,6 +134,7 @@ rule! {
         id: "hook-failed",
         group: Group::Status,
         title: "a postStart or preStop lifecycle hook failed",
+        patch: false,
         policy: Policy::Outage,
         check,
     };

@@ -142,6 +142,7 @@ rule! {
         id: "image-pull",
         group: Group::Status,
         title: "an image cannot be pulled (ErrImagePull, ImagePullBackOff, InvalidImageName)",
+        patch: false,
         policy: Policy::Outage,
         check,
     };

@@ -1,10 +1,11 @@
 //! `oom-killed`: the current or last termination was OOMKilled. Read from the reason only:
 //! OOMKilled has been reported with exit codes 0 and 2, and 137 alone is any SIGKILL.
 
-use crate::checks::{Group, Policy, restart_impact};
+use crate::checks::{Group, Policy, remedies, restart_impact};
 use crate::checks::{PodContext, label};
 use crate::model::State;
 use crate::model::finding::{Finding, Severity};
+use crate::model::patch::raised_memory;
 
 rule! {
     /// ## What it does
@@ -135,6 +136,7 @@ rule! {
         id: "oom-killed",
         group: Group::Status,
         title: "a container was killed for exceeding its memory limit (OOMKilled)",
+        patch: true,
         policy: Policy::Outage,
         check,
     };
@@ -231,7 +233,19 @@ fn check(ctx: &PodContext) -> Vec<Finding> {
                 c.name
             ),
         };
-        findings.push(finding.fix(fix));
+        let mut finding = finding.fix(fix);
+        let raised = limit.and_then(|l| Some((l, crate::model::quantity::parse(l)?)));
+        if let (Some((l, bytes)), Some(spec)) = (raised, ctx.spec(&c.name)) {
+            let new_limit = raised_memory(bytes, 1.5);
+            finding = finding.patch(remedies::memory_limit(
+                spec,
+                &new_limit,
+                format!(
+                    "starting point: 1.5 × the {l} limit it was killed at, rounded up; watch its usage with kubectl sidecar ls --metrics"
+                ),
+            ));
+        }
+        findings.push(finding);
     }
     findings
 }

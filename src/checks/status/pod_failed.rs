@@ -145,6 +145,7 @@ rule! {
         id: "pod-failed",
         group: Group::Status,
         title: "the pod failed (phase Failed or Unknown): names the container whose exit failed it",
+        patch: false,
         policy: Policy::Outage,
         check,
     };

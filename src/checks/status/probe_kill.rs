@@ -137,6 +137,7 @@ rule! {
         id: "probe-kill",
         group: Group::Status,
         title: "the liveness probe killed a container (exit 137 without OOMKilled)",
+        patch: false,
         policy: Policy::Hazard,
         check,
     };

@@ -131,6 +131,7 @@ rule! {
         id: "restart-storm",
         group: Group::Status,
         title: "a sidecar keeps restarting while the main container is stable (or the reverse)",
+        patch: false,
         policy: Policy::Hazard,
         check,
     };

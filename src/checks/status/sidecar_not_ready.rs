@@ -132,6 +132,7 @@ rule! {
         id: "sidecar-not-ready",
         group: Group::Status,
         title: "the pod is not Ready because a sidecar is not ready",
+        patch: false,
         policy: Policy::Outage,
         check,
     };

@@ -124,6 +124,7 @@ rule! {
         id: "stuck-terminating",
         group: Group::Status,
         title: "the pod has been terminating for longer than its grace period",
+        patch: false,
         policy: Policy::Outage,
         check,
     };

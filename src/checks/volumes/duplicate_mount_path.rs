@@ -84,6 +84,7 @@ rule! {
         id: "duplicate-mount-path",
         group: Group::Volumes,
         title: "two mounts at the same path in one container",
+        patch: false,
         policy: Policy::Broken,
         check,
     };

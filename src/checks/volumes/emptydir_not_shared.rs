@@ -105,6 +105,7 @@ rule! {
         id: "emptydir-not-shared",
         group: Group::Volumes,
         title: "a shared-looking emptyDir is mounted by one container only",
+        patch: false,
         policy: Policy::Hygiene,
         check,
     };

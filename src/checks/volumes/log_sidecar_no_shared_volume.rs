@@ -105,6 +105,7 @@ rule! {
         id: "log-sidecar-no-shared-volume",
         group: Group::Volumes,
         title: "a log sidecar shares no volume with the main container",
+        patch: false,
         policy: Policy::Hygiene,
         check,
     };

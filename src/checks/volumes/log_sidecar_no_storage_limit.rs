@@ -108,6 +108,7 @@ rule! {
         id: "log-sidecar-no-storage-limit",
         group: Group::Volumes,
         title: "a log sidecar without an ephemeral-storage limit (eviction risk)",
+        patch: true,
         policy: Policy::Hygiene,
         check,
     };
@@ -144,7 +145,22 @@ fn log_sidecar_no_storage_limit(f: &VolumeFacts) -> Vec<Finding> {
             .fix(format!(
                 "set resources.requests and limits for ephemeral-storage on {} (e.g. 1Gi), and bound its on-disk buffer in its configuration",
                 c.name
-            ));
+            ))
+            .patch(
+                PodPatch::new(
+                    "starting point: request 256Mi, limit 1Gi of disk; bound the shipper's own buffer below the limit",
+                )
+                .set(
+                    Place::Container(c.name.to_string()),
+                    &["resources", "requests", "ephemeral-storage"],
+                    serde_json::json!("256Mi"),
+                )
+                .set(
+                    Place::Container(c.name.to_string()),
+                    &["resources", "limits", "ephemeral-storage"],
+                    serde_json::json!("1Gi"),
+                ),
+            );
             found(finding, None, vec![c.name.to_string()])
         })
         .collect()

@@ -98,6 +98,7 @@ rule! {
         id: "log-volume-no-size-limit",
         group: Group::Volumes,
         title: "a log volume without sizeLimit (eviction risk)",
+        patch: true,
         policy: Policy::Hygiene,
         check,
     };
@@ -155,7 +156,17 @@ fn log_volume_no_size_limit(f: &VolumeFacts) -> Vec<Finding> {
         finding = finding.fix(format!(
             "set emptyDir.sizeLimit on {} (e.g. 1Gi) so the bound is explicit{rotate}",
             row.name
-        ));
+        ))
+        .patch(
+            PodPatch::new(
+                "starting point: 1Gi; past it the kubelet evicts the pod, so keep rotation well below",
+            )
+            .set(
+                Place::Volume(row.name.clone()),
+                &["emptyDir", "sizeLimit"],
+                serde_json::json!("1Gi"),
+            ),
+        );
         let involved = std::iter::once(shipper.name)
             .chain(
                 mounters

@@ -106,6 +106,7 @@ rule! {
         id: "memory-emptydir-no-limit",
         group: Group::Volumes,
         title: "a memory-backed emptyDir without sizeLimit (counts against the memory limit)",
+        patch: true,
         policy: Policy::Hazard,
         check,
     };
@@ -190,6 +191,28 @@ fn memory_emptydir_no_limit(f: &VolumeFacts) -> Vec<Finding> {
         finding = finding.fix(format!(
             "set emptyDir.sizeLimit on {}{below} and size the memory limit for process + files; or drop medium: Memory if the files need not live in RAM",
             row.name
+        ));
+        let smallest = writers
+            .iter()
+            .filter_map(|c| c.memory_limit.as_deref())
+            .filter_map(|l| Some((l, crate::model::quantity::parse(l)?)))
+            .min_by(|a, b| a.1.total_cmp(&b.1));
+        let (size, note) = match smallest {
+            Some((limit, bytes)) => (
+                raised_memory(bytes, 0.5),
+                format!(
+                    "starting point: half of {limit}, the smallest memory limit of a container writing it, leaving the other half to the process"
+                ),
+            ),
+            None => (
+                "256Mi".to_string(),
+                "starting point: 256Mi; size it to what the files need and give the writers a memory limit that covers process + files".to_string(),
+            ),
+        };
+        finding = finding.patch(PodPatch::new(note).set(
+            Place::Volume(row.name.clone()),
+            &["emptyDir", "sizeLimit"],
+            serde_json::json!(size),
         ));
         let involved = writers.iter().map(|c| c.name.to_string()).collect();
         out.push(found(finding, Some(&row.name), involved));

@@ -26,6 +26,7 @@ pub(crate) use k8s_openapi::api::core::v1::VolumeMount;
 
 pub(crate) use super::{Group, PodContext, Policy};
 pub(crate) use crate::model::finding::{Finding, Severity};
+pub(crate) use crate::model::patch::{Place, PodPatch, raised_memory};
 pub(crate) use crate::model::volumes::*;
 pub(crate) use crate::model::{Role, build_pod_view};
 use crate::source::SourcePod;

@@ -112,6 +112,7 @@ rule! {
         id: "mount-mismatch",
         group: Group::Volumes,
         title: "a container names a path outside its mounts that another container shares",
+        patch: true,
         policy: Policy::Hazard,
         check,
     };
@@ -265,9 +266,39 @@ fn mismatch_finding(f: &VolumeFacts, c: &Ctr, r: &PathRef, h: &Holder) -> Findin
         };
         finding = finding.fix(fix);
     }
+    let finding = finding.patch(shared_mount(c, r, h));
     found(
         finding,
         Some(&row.name),
         vec![c.name.to_string(), h.other.name.to_string()],
+    )
+}
+
+/// Mounts the volume in `c` where the other container has it (same subPath), read-only
+/// unless `c` writes there.
+fn shared_mount(c: &Ctr, r: &PathRef, h: &Holder) -> PodPatch {
+    let mut mount = serde_json::json!({"name": h.row.name, "mountPath": h.cell.mount_path});
+    if let Some(sub_path) = &h.cell.sub_path {
+        mount["subPath"] = serde_json::json!(sub_path);
+    }
+    let writes = r.is_output();
+    if !writes {
+        mount["readOnly"] = serde_json::json!(true);
+    }
+    PodPatch::new(format!(
+        "{} then sees {}'s files at {}{}",
+        c.name,
+        h.other.name,
+        h.cell.mount_path,
+        if writes {
+            ""
+        } else {
+            " (read-only: it only reads them)"
+        }
+    ))
+    .append(
+        Place::Container(c.name.to_string()),
+        &["volumeMounts"],
+        mount,
     )
 }

@@ -139,6 +139,7 @@ rule! {
         id: "mount-over-root",
         group: Group::Volumes,
         title: "a volume is mounted at / or over a system directory",
+        patch: false,
         policy: Policy::Broken,
         check,
     };

@@ -74,6 +74,7 @@ rule! {
         id: "subpath-no-updates",
         group: Group::Volumes,
         title: "a configMap/secret mounted with subPath never receives updates",
+        patch: false,
         policy: Policy::Hygiene,
         check,
     };

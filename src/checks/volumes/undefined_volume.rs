@@ -85,6 +85,7 @@ rule! {
         id: "undefined-volume",
         group: Group::Volumes,
         title: "a mount names a volume the pod does not declare",
+        patch: false,
         policy: Policy::Broken,
         check,
     };

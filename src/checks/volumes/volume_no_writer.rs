@@ -128,6 +128,7 @@ rule! {
         id: "volume-no-writer",
         group: Group::Volumes,
         title: "a shared volume nobody mounts read-write",
+        patch: false,
         policy: Policy::Hazard,
         check,
     };

@@ -92,6 +92,7 @@ rule! {
         id: "volume-uid-mismatch",
         group: Group::Volumes,
         title: "containers share writable storage as different users without fsGroup",
+        patch: false,
         policy: Policy::Hazard,
         check,
     };

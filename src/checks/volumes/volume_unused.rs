@@ -81,6 +81,7 @@ rule! {
         id: "volume-unused",
         group: Group::Volumes,
         title: "a volume is declared but mounted by no container",
+        patch: false,
         policy: Policy::Hygiene,
         check,
     };

@@ -121,6 +121,7 @@ rule! {
         id: "writer-read-only",
         group: Group::Volumes,
         title: "the container that writes a shared volume mounts it read-only",
+        patch: false,
         policy: Policy::Hazard,
         check,
     };

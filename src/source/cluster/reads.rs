@@ -307,3 +307,48 @@ impl Cluster {
         }
     }
 }
+
+/// The owners `diagnose --fix` patches.
+impl Cluster {
+    /// One owner object by kind, namespace and name (as JSON, without managedFields): a
+    /// patch's target, and the step to its own controller.
+    pub async fn owner_object(
+        &self,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Result<serde_json::Value> {
+        use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+        use k8s_openapi::api::batch::v1::{CronJob, Job};
+        let action = format!("get {} {namespace}/{name}", kind.to_ascii_lowercase());
+        let ns = Some(namespace);
+        let value = match kind {
+            "Deployment" => {
+                serde_json::to_value(compact(self.get::<Deployment>(ns, name, &action).await?))
+            }
+            "ReplicaSet" => {
+                serde_json::to_value(compact(self.get::<ReplicaSet>(ns, name, &action).await?))
+            }
+            "StatefulSet" => {
+                serde_json::to_value(compact(self.get::<StatefulSet>(ns, name, &action).await?))
+            }
+            "DaemonSet" => {
+                serde_json::to_value(compact(self.get::<DaemonSet>(ns, name, &action).await?))
+            }
+            "Job" => serde_json::to_value(compact(self.get::<Job>(ns, name, &action).await?)),
+            "CronJob" => {
+                serde_json::to_value(compact(self.get::<CronJob>(ns, name, &action).await?))
+            }
+            "ReplicationController" => serde_json::to_value(compact(
+                self.get::<ReplicationController>(ns, name, &action).await?,
+            )),
+            "Pod" => serde_json::to_value(compact(self.get::<Pod>(ns, name, &action).await?)),
+            other => {
+                return Err(Error::runtime(format!(
+                    "{action}: {other} is not a kind kubectl-sidecar patches"
+                )));
+            }
+        };
+        value.map_err(|e| Error::runtime(format!("{action}: {e}")))
+    }
+}
