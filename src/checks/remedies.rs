@@ -17,12 +17,12 @@ pub const LINKERD_NATIVE_SIDECAR: &str = "config.beta.linkerd.io/proxy-enable-na
 pub fn to_native(c: &Container) -> PodPatch {
     match product_of(c) {
         Some(Product::Istio) => PodPatch::new(
-            "Istio then injects istio-proxy as a native sidecar: it starts before and stops after the app",
+            "Istio (≥ 1.24) then injects istio-proxy as a native sidecar: it starts before and stops after the app",
         )
         .annotate(ISTIO_NATIVE_SIDECAR, "true")
         .native(),
         Some(Product::Linkerd) => PodPatch::new(
-            "Linkerd then injects linkerd-proxy as a native sidecar: it starts before and stops after the app",
+            "Linkerd (≥ 2.19; 2.15–2.18 read config.alpha.linkerd.io/proxy-enable-native-sidecar) then injects linkerd-proxy as a native sidecar: it starts before and stops after the app",
         )
         .annotate(LINKERD_NATIVE_SIDECAR, "true")
         .native(),

@@ -318,3 +318,38 @@ fn command_quotes_the_patch_for_a_shell() {
     let remedy = remedy(&patch, &owner, None).unwrap();
     assert!(remedy.command.contains(r#"it'\''s"#), "{}", remedy.command);
 }
+
+/// A classic cloud-sql-proxy whose SIGTERM exit failed a Job: its own flag, appended after
+/// the flags it has, in the Job named by the pod (the CronJob note included).
+#[test]
+fn a_cloud_sql_proxy_that_failed_a_job_gets_its_exit_zero_flag() {
+    let pods = diagnose(&fixture("verdict/job-classic-proxy-sigterm-143.json"));
+    let (_, container, remedy, owner) = remedies(&pods)
+        .into_iter()
+        .find(|(rule, ..)| *rule == "sidecar-failed-pod")
+        .expect("a sidecar-failed-pod remedy");
+    assert_eq!(container.as_deref(), Some("cloud-sql-proxy"));
+    assert_eq!(remedy.target.kind, "Job");
+    let last = remedy.patch.last().unwrap();
+    assert_eq!(last["value"], "--exit-zero-on-sigterm");
+    assert!(
+        last["path"].as_str().unwrap().ends_with("/args/-"),
+        "{last}"
+    );
+    assert!(remedy.note.contains("patch the CronJob"), "{}", remedy.note);
+    // Applied to the pod's spec standing in for the template, the flag lands after the others.
+    let template = json!({"spec": {"template": {"spec": owner.stand_in}}});
+    let patched = apply_reference(&template, &remedy.patch).unwrap();
+    let args = patched
+        .pointer(&format!(
+            "{}/args",
+            remedy.patch[0]["path"]
+                .as_str()
+                .unwrap()
+                .trim_end_matches("/name")
+        ))
+        .and_then(Value::as_array)
+        .unwrap();
+    assert_eq!(args.last().unwrap(), "--exit-zero-on-sigterm");
+    assert!(args.len() > 1);
+}
