@@ -52,7 +52,9 @@ fn diagnose_example(rule: &Rule, yaml: &str) -> Vec<Finding> {
         metrics: loaded.metrics,
         ..Evidence::default()
     };
-    let mut diagnoser = Diagnoser::new(&evidence, NOW.parse().expect("valid time"));
+    // With --fix, so findings keep their patches.
+    let mut diagnoser =
+        Diagnoser::new(&evidence, NOW.parse().expect("valid time")).with_fix(&loaded.objects);
     for (position, pod) in loaded.pods.iter().enumerate() {
         diagnoser.add(position, pod, BTreeMap::new());
     }

@@ -7,14 +7,15 @@ use serde::Serialize;
 
 use super::print_warnings;
 use crate::cli::OutputFormat;
+use crate::diagnose::collect::{Collector, Filters};
 use crate::diagnose::{Diagnoser, Evidence, HealthyPod, PodDiagnosis, PodFinding};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::events::PodEvent;
 use crate::model::finding::Severity;
 use crate::model::{State, build_pod_view};
 use crate::options::Options;
-use crate::render::findings::{TableOptions, write_findings};
-use crate::render::structured::{write_error, write_json, write_yaml};
+use crate::render::findings::{ReportSink, TableOptions, write_findings, write_structured};
+use crate::render::structured::{StructuredFormat, write_error};
 use crate::render::style::Palette;
 use crate::source::{Opened, SourcePod};
 
@@ -41,6 +42,9 @@ pub struct DiagnoseReport<'d> {
     pub pods: Vec<&'d PodDiagnosis>,
     pub findings: Vec<&'d PodFinding>,
     pub healthy: &'d [HealthyPod],
+    /// Rules of the findings a streamed run printed from its sink (table footer).
+    #[serde(skip)]
+    pub streamed_rules: Vec<&'static str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -113,6 +117,35 @@ pub async fn run(
     if diagnose_options.fix {
         diagnoser = diagnoser.with_fix(&fix_objects);
     }
+    let table = TableOptions {
+        palette: Palette::new(options.color),
+        min_severity: diagnose_options.min_severity,
+    };
+    // A cluster-wide run streams what it does not need to sort (see diagnose::collect);
+    // --fix reads the owners at the end, so it holds everything.
+    let make_sink: Option<Box<dyn FnOnce() -> Result<ReportSink>>> = if diagnose_options.fix {
+        None
+    } else {
+        let format = match options.output {
+            OutputFormat::Json => Some(StructuredFormat::Json),
+            OutputFormat::Yaml => Some(StructuredFormat::Yaml),
+            OutputFormat::Table | OutputFormat::Wide => None,
+        };
+        let table = table.clone();
+        Some(Box::new(move || match format {
+            Some(format) => ReportSink::structured(format),
+            None => ReportSink::table(&table),
+        }))
+    };
+    let mut collector = Collector::new(
+        Filters {
+            container: options.selection.container.clone(),
+            min_severity: diagnose_options.min_severity,
+            fail_on: diagnose_options.fail_on,
+            group: diagnose_options.group_replicas,
+        },
+        make_sink,
+    );
     let visited = opened
         .visit_with_previous_logs(
             &options.selection,
@@ -122,7 +155,8 @@ pub async fn run(
                     .iter()
                     .map(|(container, lines)| (container.as_str(), lines.as_slice()))
                     .collect();
-                diagnoser.add(position, pod, logs);
+                let entry = diagnoser.check(pod, logs);
+                collector.add(position, entry, &diagnoser.pods_per_owner);
             },
         )
         .await?;
@@ -137,19 +171,7 @@ pub async fn run(
         return Ok(());
     }
     let pods_per_owner = std::mem::take(&mut diagnoser.pods_per_owner);
-    let mut diagnosis = diagnoser.finish();
-    if let Some(re) = &options.selection.container {
-        diagnosis.retain_containers(|c| re.is_match(c));
-    }
-    let failing = diagnose_options
-        .fail_on
-        .map(|threshold| {
-            diagnosis
-                .findings()
-                .filter(|f| f.finding.severity <= threshold)
-                .count()
-        })
-        .unwrap_or(0);
+    let (mut diagnosis, mut sink, streamed, _, failing) = collector.finish(&pods_per_owner)?;
     if diagnose_options.group_replicas {
         diagnosis = diagnosis.group_replicas(&pods_per_owner);
     }
@@ -173,24 +195,21 @@ pub async fn run(
         kind: "DiagnoseReport",
         summary: Summary {
             pods_checked: diagnosis.pods_checked,
-            pods_healthy: diagnosis.healthy.len(),
-            critical: diagnosis.count(Severity::Critical),
-            warning: diagnosis.count(Severity::Warning),
-            info: diagnosis.count(Severity::Info),
+            pods_healthy: diagnosis.healthy.len() + streamed.healthy,
+            critical: diagnosis.count(Severity::Critical) + streamed.critical,
+            warning: diagnosis.count(Severity::Warning) + streamed.warning,
+            info: diagnosis.count(Severity::Info) + streamed.info,
         },
         pods: diagnosis.reported().collect(),
         findings: diagnosis.findings().collect(),
         healthy: &diagnosis.healthy,
+        streamed_rules: streamed.rules,
     };
     match options.output {
-        OutputFormat::Json => write_json(out, &report),
-        OutputFormat::Yaml => write_yaml(out, &report),
+        OutputFormat::Json => write_structured(out, StructuredFormat::Json, &report, sink.as_mut()),
+        OutputFormat::Yaml => write_structured(out, StructuredFormat::Yaml, &report, sink.as_mut()),
         OutputFormat::Table | OutputFormat::Wide => {
-            let table = TableOptions {
-                palette: Palette::new(options.color),
-                min_severity: diagnose_options.min_severity,
-            };
-            write_findings(out, &report, &table)
+            write_findings(out, &report, &table, sink.as_mut())
         }
     }?;
     out.flush().map_err(write_error)?;

@@ -1,6 +1,7 @@
 //! `diagnose`: a registry of small rules run over each pod (and, live, its events and the
 //! previous logs of crash-looping containers). Pure: everything it reads is passed in.
 
+pub mod collect;
 pub mod verdict;
 
 use std::collections::{BTreeMap, HashMap};
@@ -129,7 +130,8 @@ pub struct Diagnoser<'e> {
     metrics: MetricsIndex,
     /// `--fix`: the workload objects read from files (empty live); `None` without `--fix`.
     fix_objects: Option<&'e [serde_json::Value]>,
-    /// Per pod, by position: its verdict and findings.
+    /// Per pod, by position: its verdict and findings (tests; runs use a `Collector`).
+    #[cfg(test)]
     checked: Vec<(usize, PodDiagnosis)>,
     /// Selected pods per owning workload, for "3/3 pods of deploy/x".
     pub pods_per_owner: BTreeMap<String, usize>,
@@ -149,6 +151,7 @@ impl<'e> Diagnoser<'e> {
             now,
             events_by_pod,
             metrics: MetricsIndex::new(evidence.metrics.iter().cloned()),
+            #[cfg(test)]
             checked: Vec::new(),
             fix_objects: None,
             pods_per_owner: BTreeMap::new(),
@@ -164,12 +167,24 @@ impl<'e> Diagnoser<'e> {
 
     /// Runs every rule over the pod at `position` in the listing, given its containers'
     /// previous logs, and reads the pod's verdict off its findings.
+    #[cfg(test)]
     pub fn add(
         &mut self,
         position: usize,
         source: &SourcePod,
         previous_logs: BTreeMap<&str, &[String]>,
     ) {
+        let entry = self.check(source, previous_logs);
+        self.checked.push((position, entry));
+    }
+
+    /// One pod's diagnosis, not kept: the caller decides what to hold (a cluster-wide run
+    /// sets the pods with nothing serious aside as they come, see [`collect`]).
+    pub fn check(
+        &mut self,
+        source: &SourcePod,
+        previous_logs: BTreeMap<&str, &[String]>,
+    ) -> PodDiagnosis {
         let view = build_pod_view(source);
         let events: Vec<&PodEvent> = self
             .events_by_pod
@@ -230,7 +245,14 @@ impl<'e> Diagnoser<'e> {
             }
             _ => None,
         };
-        let entry = PodDiagnosis {
+        let mut findings = findings;
+        if self.fix_objects.is_none() {
+            // Patches are only printed with --fix: do not hold them for every pod.
+            for f in &mut findings {
+                f.finding.patch = None;
+            }
+        }
+        PodDiagnosis {
             ready: view.ready.map(|r| format!("{r}/{}", view.total)),
             spec_only: view.spec_only,
             status: view.status,
@@ -242,11 +264,11 @@ impl<'e> Diagnoser<'e> {
             of_pods: None,
             findings,
             fix,
-        };
-        self.checked.push((position, entry));
+        }
     }
 
     /// The diagnosis of every pod added, in listing order.
+    #[cfg(test)]
     pub fn finish(mut self) -> Diagnosis {
         self.checked.sort_by_key(|(position, _)| *position);
         let mut diagnosis = Diagnosis {
@@ -304,7 +326,7 @@ pub struct PodDiagnosis {
 }
 
 impl PodDiagnosis {
-    fn is_healthy(&self) -> bool {
+    pub fn is_healthy(&self) -> bool {
         self.findings.is_empty() && self.verdict.is_none()
     }
 
@@ -322,7 +344,7 @@ impl PodDiagnosis {
             .min()
     }
 
-    fn as_healthy(&self) -> HealthyPod {
+    pub fn as_healthy(&self) -> HealthyPod {
         HealthyPod {
             namespace: self.namespace.clone(),
             pod: self.pod.clone(),
@@ -371,22 +393,13 @@ pub struct Diagnosis {
 }
 
 impl Diagnosis {
-    fn update_healthy(&mut self) {
+    pub fn update_healthy(&mut self) {
         self.healthy = self
             .pods
             .iter()
             .filter(|p| p.is_healthy())
             .map(PodDiagnosis::as_healthy)
             .collect();
-    }
-
-    /// Keeps only findings about containers matching `-c` (pod-level findings stay).
-    pub fn retain_containers(&mut self, matches: impl Fn(&str) -> bool) {
-        for p in &mut self.pods {
-            p.findings
-                .retain(|f| f.finding.container.as_deref().is_none_or(&matches));
-        }
-        self.update_healthy();
     }
 
     /// Every finding, pod by pod, cause first within a pod.

@@ -1029,9 +1029,21 @@ fn oom_kill_is_critical_while_the_container_is_down() {
 
 #[test]
 fn down_pods_are_never_healthy_even_when_filters_hide_their_findings() {
-    let pods = vec![source(verdict_fixture("job-main-failed-native-proxy.json"))];
-    let mut diagnosis = diagnose(&pods, &Evidence::default(), now());
-    diagnosis.retain_containers(|c| c == "cloud-sql-proxy");
+    let pod = source(verdict_fixture("job-main-failed-native-proxy.json"));
+    let evidence = Evidence::default();
+    let mut diagnoser = Diagnoser::new(&evidence, now());
+    let mut collector = collect::Collector::<collect::tests::Memory>::new(
+        collect::Filters {
+            container: Some(regex::Regex::new("^cloud-sql-proxy$").unwrap()),
+            min_severity: Severity::Info,
+            fail_on: None,
+            group: true,
+        },
+        None,
+    );
+    let entry = diagnoser.check(&pod, BTreeMap::new());
+    collector.add(0, entry, &diagnoser.pods_per_owner);
+    let (diagnosis, ..) = collector.finish(&diagnoser.pods_per_owner).unwrap();
     assert!(diagnosis.healthy.is_empty());
     assert_eq!(diagnosis.reported().count(), 1);
 }

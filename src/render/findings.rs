@@ -4,13 +4,18 @@
 use std::io::Write;
 
 use super::sanitize::{Guarded, neutralise};
+use super::spill::SpillFile;
 use super::structured::write_error;
+use super::structured::{StreamingDocument, StructuredFormat, render_item};
 use super::style::{Palette, Tone};
 use crate::commands::diagnose::DiagnoseReport;
-use crate::diagnose::{PodDiagnosis, PodFinding};
+use crate::diagnose::collect::Sink;
+use crate::diagnose::{HealthyPod, PodDiagnosis, PodFinding};
 use crate::error::Result;
 use crate::model::finding::Severity;
+use serde::Serialize;
 
+#[derive(Clone)]
 pub struct TableOptions {
     pub palette: Palette,
     /// `--severity`: healthy lines say which level they were checked at.
@@ -160,45 +165,40 @@ pub fn write_findings(
     out: &mut dyn Write,
     report: &DiagnoseReport,
     opts: &TableOptions,
+    sink: Option<&mut ReportSink>,
 ) -> Result<()> {
     let mut guarded = Guarded::new(out, opts.palette.enabled());
-    write_report(&mut guarded, report, opts)?;
+    write_report(&mut guarded, report, opts, sink)?;
     guarded.finish().map_err(write_error)
 }
 
-fn write_report(out: &mut dyn Write, report: &DiagnoseReport, opts: &TableOptions) -> Result<()> {
+fn write_report(
+    out: &mut dyn Write,
+    report: &DiagnoseReport,
+    opts: &TableOptions,
+    mut sink: Option<&mut ReportSink>,
+) -> Result<()> {
     let p = &opts.palette;
     for pod in &report.pods {
-        write_headline(out, pod, p)?;
-        for f in &pod.findings {
-            write_finding(out, f, p)?;
-        }
+        write_pod(out, pod, p)?;
     }
-    let none = match opts.min_severity {
-        Severity::Info => "no findings".to_string(),
-        level => format!("no {} or higher findings", level.as_str()),
-    };
+    let mut streamed_healthy = 0;
+    if let Some(ReportSink::Table {
+        reported, healthy, ..
+    }) = sink.as_deref_mut()
+    {
+        reported.replay(&mut |entry| out.write_all(entry).map_err(write_error))?;
+        streamed_healthy = healthy.records();
+    }
+    let none = none_text(opts.min_severity);
     for h in report.healthy {
-        let state = if h.spec_only {
-            "spec only".to_string()
-        } else {
-            format!(
-                "{} {}",
-                h.status.as_deref().unwrap_or("-"),
-                h.ready.as_deref().unwrap_or("-")
-            )
-        };
-        writeln!(
-            out,
-            "{}  {}: {}, {none}",
-            p.paint(&format!("{:<8}", "OK"), Tone::Good),
-            neutralise(&format!("{}/{}", h.namespace, h.pod)),
-            neutralise(&state),
-        )
-        .map_err(write_error)?;
+        write_healthy(out, h, &none, p)?;
+    }
+    if let Some(ReportSink::Table { healthy, .. }) = sink {
+        healthy.replay(&mut |line| out.write_all(line).map_err(write_error))?;
     }
     let s = &report.summary;
-    if !report.healthy.is_empty() {
+    if !report.healthy.is_empty() || streamed_healthy > 0 {
         writeln!(out).map_err(write_error)?;
     }
     writeln!(
@@ -211,18 +211,192 @@ fn write_report(out: &mut dyn Write, report: &DiagnoseReport, opts: &TableOption
         s.pods_healthy
     )
     .map_err(write_error)?;
-    write_explain_pointer(out, report.pods.iter().flat_map(|pod| &pod.findings))
+    let held = report
+        .pods
+        .iter()
+        .flat_map(|pod| &pod.findings)
+        .map(|f| f.finding.rule);
+    write_explain_pointer(out, held.chain(report.streamed_rules.iter().copied()))
+}
+
+fn write_pod(out: &mut dyn Write, pod: &PodDiagnosis, p: &Palette) -> Result<()> {
+    write_headline(out, pod, p)?;
+    for f in &pod.findings {
+        write_finding(out, f, p)?;
+    }
+    Ok(())
+}
+
+fn none_text(min: Severity) -> String {
+    match min {
+        Severity::Info => "no findings".to_string(),
+        level => format!("no {} or higher findings", level.as_str()),
+    }
+}
+
+fn write_healthy(out: &mut dyn Write, h: &HealthyPod, none: &str, p: &Palette) -> Result<()> {
+    let state = if h.spec_only {
+        "spec only".to_string()
+    } else {
+        format!(
+            "{} {}",
+            h.status.as_deref().unwrap_or("-"),
+            h.ready.as_deref().unwrap_or("-")
+        )
+    };
+    writeln!(
+        out,
+        "{}  {}: {}, {none}",
+        p.paint(&format!("{:<8}", "OK"), Tone::Good),
+        neutralise(&format!("{}/{}", h.namespace, h.pod)),
+        neutralise(&state),
+    )
+    .map_err(write_error)
+}
+
+/// Where a streamed `diagnose` run keeps the entries it prints after the held ones, already
+/// rendered for the chosen output (see `diagnose::collect`).
+pub enum ReportSink {
+    Table {
+        reported: SpillFile,
+        healthy: SpillFile,
+        palette: Palette,
+        none: String,
+    },
+    Structured {
+        format: StructuredFormat,
+        pods: SpillFile,
+        findings: SpillFile,
+        healthy: SpillFile,
+    },
+}
+
+impl ReportSink {
+    pub fn table(opts: &TableOptions) -> Result<Self> {
+        Ok(ReportSink::Table {
+            reported: SpillFile::new()?,
+            healthy: SpillFile::new()?,
+            palette: opts.palette,
+            none: none_text(opts.min_severity),
+        })
+    }
+
+    pub fn structured(format: StructuredFormat) -> Result<Self> {
+        Ok(ReportSink::Structured {
+            format,
+            pods: SpillFile::new()?,
+            findings: SpillFile::new()?,
+            healthy: SpillFile::new()?,
+        })
+    }
+}
+
+impl Sink for ReportSink {
+    fn reported(&mut self, entry: &PodDiagnosis) -> Result<()> {
+        match self {
+            ReportSink::Table {
+                reported, palette, ..
+            } => {
+                let mut text = Vec::new();
+                write_pod(&mut text, entry, palette)?;
+                reported.push(&text)
+            }
+            ReportSink::Structured {
+                format,
+                pods,
+                findings,
+                ..
+            } => {
+                pods.push(&render_item(*format, entry)?)?;
+                for f in &entry.findings {
+                    findings.push(&render_item(*format, f)?)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn healthy(&mut self, entry: &HealthyPod) -> Result<()> {
+        match self {
+            ReportSink::Table {
+                healthy,
+                palette,
+                none,
+                ..
+            } => {
+                let mut line = Vec::new();
+                write_healthy(&mut line, entry, none, palette)?;
+                healthy.push(&line)
+            }
+            ReportSink::Structured {
+                format, healthy, ..
+            } => healthy.push(&render_item(*format, entry)?),
+        }
+    }
+}
+
+/// `-o json|yaml`: the report, with a streamed run's entries after the held ones in each
+/// array; the same bytes as writing the whole report at once.
+pub fn write_structured(
+    out: &mut dyn Write,
+    format: StructuredFormat,
+    report: &DiagnoseReport,
+    sink: Option<&mut ReportSink>,
+) -> Result<()> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Head<'r> {
+        api_version: &'static str,
+        kind: &'static str,
+        summary: &'r crate::commands::diagnose::Summary,
+    }
+    let head = Head {
+        api_version: report.api_version,
+        kind: report.kind,
+        summary: &report.summary,
+    };
+    let mut spilled = match sink {
+        Some(ReportSink::Structured {
+            pods,
+            findings,
+            healthy,
+            ..
+        }) => Some((pods, findings, healthy)),
+        _ => None,
+    };
+    let mut doc = StreamingDocument::new(out, format, &head, "pods")?;
+    for pod in &report.pods {
+        doc.item(pod)?;
+    }
+    if let Some((pods, _, _)) = spilled.as_mut() {
+        pods.replay(&mut |item| doc.item_raw(item))?;
+    }
+    doc.array("findings")?;
+    for f in &report.findings {
+        doc.item(f)?;
+    }
+    if let Some((_, findings, _)) = spilled.as_mut() {
+        findings.replay(&mut |item| doc.item_raw(item))?;
+    }
+    doc.array("healthy")?;
+    for h in report.healthy {
+        doc.item(h)?;
+    }
+    if let Some((_, _, healthy)) = spilled.as_mut() {
+        healthy.replay(&mut |item| doc.item_raw(item))?;
+    }
+    doc.finish(&())
 }
 
 /// The last line when findings were shown: where their rules are explained.
-fn write_explain_pointer<'f>(
+fn write_explain_pointer(
     out: &mut dyn Write,
-    findings: impl Iterator<Item = &'f PodFinding>,
+    shown: impl Iterator<Item = &'static str>,
 ) -> Result<()> {
     let mut rules: Vec<&str> = Vec::new();
-    for f in findings {
-        if !rules.contains(&f.finding.rule) {
-            rules.push(f.finding.rule);
+    for rule in shown {
+        if !rules.contains(&rule) {
+            rules.push(rule);
         }
     }
     if rules.is_empty() {

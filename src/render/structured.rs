@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 
+#[cfg(test)]
 pub fn write_json<T: Serialize>(out: &mut dyn Write, value: &T) -> Result<()> {
     serde_json::to_writer_pretty(&mut *out, value).map_err(json_error)?;
     writeln!(out).map_err(write_error)
@@ -107,13 +108,13 @@ impl<'o> StreamingDocument<'o> {
 
     /// Writes the next item of the array.
     pub fn item<T: Serialize>(&mut self, item: &T) -> Result<()> {
-        let bytes = match self.format {
-            // Pretty JSON at the array's depth: strings never hold a raw newline, so every
-            // newline of the item is followed by its indentation.
-            StructuredFormat::Json => indent(&json_pretty(item)?, b"    "),
-            // A one-item sequence is the item as it appears in the array.
-            StructuredFormat::Yaml => yaml_string(&[item])?.into_bytes(),
-        };
+        let bytes = render_item(self.format, item)?;
+        self.item_raw(&bytes)
+    }
+
+    /// Writes an item rendered earlier by [`render_item`] (kept aside while others were
+    /// being sorted).
+    pub fn item_raw(&mut self, bytes: &[u8]) -> Result<()> {
         if let Some(head) = self.pending.take() {
             self.out.write_all(&head).map_err(write_error)?;
             let open: &[u8] = match self.format {
@@ -124,8 +125,38 @@ impl<'o> StreamingDocument<'o> {
         } else if self.format == StructuredFormat::Json {
             self.out.write_all(b",\n    ").map_err(write_error)?;
         }
-        self.out.write_all(&bytes).map_err(write_error)?;
+        self.out.write_all(bytes).map_err(write_error)?;
         self.items += 1;
+        Ok(())
+    }
+
+    /// Closes the current array and starts the next one, `key`, at the same level (a
+    /// report with several arrays: `pods`, `findings`, `healthy`).
+    pub fn array(&mut self, key: &str) -> Result<()> {
+        let empty = if let Some(head) = self.pending.take() {
+            self.out.write_all(&head).map_err(write_error)?;
+            true
+        } else {
+            false
+        };
+        let mut next = Vec::new();
+        match self.format {
+            StructuredFormat::Json => {
+                let close: &[u8] = if empty { b"[]" } else { b"\n  ]" };
+                self.out.write_all(close).map_err(write_error)?;
+                next.extend_from_slice(b",\n  ");
+                next.extend_from_slice(&json_pretty(&key)?);
+                next.extend_from_slice(b": ");
+            }
+            StructuredFormat::Yaml => {
+                if empty {
+                    self.out.write_all(b" []\n").map_err(write_error)?;
+                }
+                next.extend_from_slice(yaml_string(&key)?.trim_end().as_bytes());
+                next.push(b':');
+            }
+        }
+        self.pending = Some(next);
         Ok(())
     }
 
@@ -164,6 +195,16 @@ impl<'o> StreamingDocument<'o> {
         }
         self.out.flush().map_err(write_error)
     }
+}
+
+/// One array item as a [`StreamingDocument`] writes it: pretty JSON at the array's depth
+/// (strings never hold a raw newline, so every newline is followed by the indentation), or a
+/// one-item YAML sequence (the item as it appears in the array).
+pub fn render_item<T: Serialize>(format: StructuredFormat, item: &T) -> Result<Vec<u8>> {
+    Ok(match format {
+        StructuredFormat::Json => indent(&json_pretty(item)?, b"    "),
+        StructuredFormat::Yaml => yaml_string(&[item])?.into_bytes(),
+    })
 }
 
 /// The fields of a serialized map without its braces: JSON `{\n  "a": 1\n}` gives

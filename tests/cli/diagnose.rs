@@ -305,3 +305,99 @@ fn pods_with_only_hidden_findings_count_as_healthy() {
     let out = sidecar(&["diagnose", "-f", &agent]);
     assert!(out.ok().contains("0 healthy"), "{}", out.stdout);
 }
+
+/// Past 2,000 pods with nothing serious, diagnose streams them (held pods first, then the
+/// streamed ones in listing order): every pod still appears once, the JSON and YAML are one
+/// document with the same content and counts that add up, and the serious pod comes first.
+#[test]
+fn a_cluster_wide_run_streams_past_its_memory_limit_and_reports_every_pod_once() {
+    const PODS: usize = 2100;
+    let read = |name: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(cluster_fixture(name)).unwrap()).unwrap()
+    };
+    let plain = read("agent-native.json");
+    let mut builder = FakeApi::builder();
+    let mut names = Vec::new();
+    for i in 0..PODS {
+        let mut pod = if i == 1500 {
+            read("oom-native-sidecar.json")
+        } else {
+            plain.clone()
+        };
+        let name = format!("agent-{i:05}");
+        pod["metadata"]["name"] = serde_json::json!(name);
+        pod["metadata"]["namespace"] = serde_json::json!("shop");
+        pod["metadata"]["uid"] = serde_json::json!(format!("uid-{i}"));
+        pod["metadata"]
+            .as_object_mut()
+            .unwrap()
+            .remove("ownerReferences");
+        names.push(format!("shop/{name}"));
+        builder = builder.object(pod);
+    }
+    let api = builder.start();
+    let kubeconfig = api.write_kubeconfig(&temp_dir("kc"), None);
+
+    let table = sidecar_live(&kubeconfig, &["diagnose", "-A", "--fail-on", "never"]);
+    let text = table.ok();
+    let heads: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("POD "))
+        .filter_map(|l| l.split_whitespace().find(|w| w.starts_with("shop/")))
+        .map(|w| w.trim_end_matches(':'))
+        .collect();
+    assert_eq!(heads.len(), PODS, "every pod once");
+    assert_eq!(
+        heads[0], "shop/agent-01500",
+        "the pod that needs attention comes first"
+    );
+    let rest: Vec<&str> = heads[1..].to_vec();
+    let mut expected: Vec<&str> = names.iter().map(String::as_str).collect();
+    expected.retain(|n| *n != "shop/agent-01500");
+    assert_eq!(rest, expected, "then the others in listing order");
+    assert!(
+        text.contains(&format!("{PODS} pods checked: ")),
+        "{}",
+        &text[text.len() - 300..]
+    );
+
+    let json_out = sidecar_live(
+        &kubeconfig,
+        &["diagnose", "-A", "-o", "json", "--fail-on", "never"],
+    );
+    let json: serde_json::Value = serde_json::from_str(json_out.ok()).expect("one JSON document");
+    let yaml_out = sidecar_live(
+        &kubeconfig,
+        &["diagnose", "-A", "-o", "yaml", "--fail-on", "never"],
+    );
+    let yaml: serde_json::Value = serde_saphyr::from_str(yaml_out.ok()).expect("one YAML document");
+    assert_eq!(json, yaml);
+    let mut keys: Vec<&String> = json.as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "apiVersion",
+            "findings",
+            "healthy",
+            "kind",
+            "pods",
+            "summary"
+        ]
+    );
+    let pods = json["pods"].as_array().unwrap();
+    assert_eq!(pods.len(), PODS);
+    let findings = json["findings"].as_array().unwrap();
+    let summary = &json["summary"];
+    let count = |severity: &str| {
+        findings
+            .iter()
+            .filter(|f| f["severity"] == severity)
+            .count()
+    };
+    assert_eq!(summary["podsChecked"], PODS);
+    assert_eq!(summary["info"], count("info"));
+    assert_eq!(summary["warning"], count("warning"));
+    assert_eq!(summary["critical"], count("critical"));
+    assert_eq!(pods[0]["pod"], "agent-01500");
+}
