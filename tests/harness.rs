@@ -874,6 +874,41 @@ fn forbidden_namespace_answers_like_rbac() {
 }
 
 #[test]
+fn forbidden_resource_answers_like_rbac_in_every_namespace() {
+    let api = FakeApi::builder()
+        .object(webserver_pod())
+        .object(deployment("shop", "web"))
+        .object(deployment("public", "site"))
+        .forbid_resource("deployments")
+        .start();
+    let status = get(&api, "/apis/apps/v1/namespaces/shop/deployments/web").assert_status(
+        403,
+        "Forbidden",
+        r#"deployments.apps "web" is forbidden: User "viewer" cannot get resource "deployments" in API group "apps" in the namespace "shop""#,
+    );
+    assert_eq!(
+        status["details"],
+        json!({"name": "web", "group": "apps", "kind": "deployments"})
+    );
+    // Denied before the lookup, like RBAC: a missing object is forbidden too, not 404.
+    get(&api, "/apis/apps/v1/namespaces/public/deployments/nope").assert_status(
+        403,
+        "Forbidden",
+        r#"deployments.apps "nope" is forbidden: User "viewer" cannot get resource "deployments" in API group "apps" in the namespace "public""#,
+    );
+    get(&api, "/apis/apps/v1/deployments").assert_status(
+        403,
+        "Forbidden",
+        r#"deployments.apps is forbidden: User "viewer" cannot list resource "deployments" in API group "apps" at the cluster scope"#,
+    );
+    // Other resources of the namespace are served.
+    assert_eq!(
+        get(&api, "/api/v1/namespaces/shop/pods").item_names(),
+        ["webserver"]
+    );
+}
+
+#[test]
 fn forbidden_cluster_scope_answers_like_rbac() {
     let api = FakeApi::builder()
         .object(webserver_pod())

@@ -10,6 +10,7 @@ use serde_json::Value;
 use crate::diagnose::{Diagnosis, FixSubject};
 use crate::error::Result;
 use crate::fix::{self, Owner, OwnerRef, json_patch};
+use crate::model::patch::Change;
 use crate::render::sanitize::neutralise;
 use crate::render::structured::{write_error, write_yaml};
 use crate::source::cluster::Cluster;
@@ -159,25 +160,30 @@ fn on_the_pod(subject: &FixSubject, why: &str) -> Owner {
 }
 
 /// `--fix -o yaml`: every owner with a remedy, patched, one YAML document each, ready for
-/// `kubectl diff -f -`. A remedy whose guards fail on an owner already patched by an
-/// earlier one (two patches moving containers) is skipped with a warning.
+/// `kubectl diff -f -`. The remedies of one owner are applied one after another, each built
+/// again on the owner as the earlier ones left it (a moved container has a new index, a
+/// created annotations map must not be created again), and each change once however many
+/// replicas or findings propose it. One that no longer applies is skipped with a warning.
 pub fn write_patched_owners(
     diagnosis: &Diagnosis,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<()> {
-    let mut owners: Vec<(OwnerRef, Value)> = Vec::new();
+    // Per target: the object as patched so far and the changes applied to it.
+    let mut owners: Vec<(OwnerRef, Value, Vec<&[Change]>)> = Vec::new();
     for pod in &diagnosis.pods {
         let Some(owner) = pod.fix.as_deref().map(|s| &s.inferred) else {
             continue;
         };
-        for f in pod.findings.iter().filter(|f| f.remedy.is_some()) {
-            let remedy = f.remedy.as_ref().expect("filtered");
-            let position = match owners.iter().position(|(t, _)| *t == remedy.target) {
+        for f in &pod.findings {
+            let (Some(remedy), Some(patch)) = (&f.remedy, &f.finding.patch) else {
+                continue;
+            };
+            let position = match owners.iter().position(|(t, ..)| *t == remedy.target) {
                 Some(i) => i,
                 None => match &owner.object {
                     Some(object) => {
-                        owners.push((remedy.target.clone(), clean(object.clone())));
+                        owners.push((remedy.target.clone(), clean(object.clone()), Vec::new()));
                         owners.len() - 1
                     }
                     None => {
@@ -190,8 +196,21 @@ pub fn write_patched_owners(
                     }
                 },
             };
-            match json_patch::apply(&owners[position].1, &remedy.patch) {
-                Ok(patched) => owners[position].1 = patched,
+            let (_, current, applied) = &mut owners[position];
+            if applied.contains(&patch.changes.as_slice()) {
+                continue;
+            }
+            let staged = Owner {
+                object: Some(current.clone()),
+                ..owner.clone()
+            };
+            match fix::remedy(patch, &staged, None)
+                .and_then(|again| json_patch::apply(current, &again.patch))
+            {
+                Ok(patched) => {
+                    *current = patched;
+                    applied.push(&patch.changes);
+                }
                 Err(why) => {
                     let _ = writeln!(
                         err,
@@ -204,7 +223,7 @@ pub fn write_patched_owners(
             }
         }
     }
-    for (i, (_, object)) in owners.iter().enumerate() {
+    for (i, (_, object, _)) in owners.iter().enumerate() {
         if i > 0 {
             out.write_all(b"---\n").map_err(write_error)?;
         }

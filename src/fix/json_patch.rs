@@ -1,6 +1,6 @@
-//! RFC 6902 JSON Patch, the operations `--fix` emits (`test`, `add`, `remove`, `replace`),
-//! applied to print the patched owner (`diagnose --fix -o yaml`). All or nothing: a failed
-//! operation leaves the document unchanged.
+//! RFC 6902 JSON Patch, the operations `--fix` emits (`test`, `add`, `move`, and `remove`,
+//! `replace`), applied to print the patched owner (`diagnose --fix -o yaml`). All or nothing:
+//! a failed operation leaves the document unchanged.
 
 use serde_json::Value;
 
@@ -22,6 +22,10 @@ pub fn apply(document: &Value, ops: &[Value]) -> Result<Value, String> {
             "replace" => {
                 remove(&mut doc, path).and_then(|_| add(&mut doc, path, op["value"].clone()))
             }
+            "move" => match op["from"].as_str() {
+                Some(from) => remove(&mut doc, from).and_then(|moved| add(&mut doc, path, moved)),
+                None => Err("no from".to_string()),
+            },
             other => Err(format!("unsupported operation {other:?}")),
         };
         result.map_err(|e| format!("operation {i} ({kind} {path}): {e}"))?;

@@ -98,20 +98,17 @@ pub fn remedy(
                         )
                     })?;
                 guard(&mut ops, list, index, container);
-                let mut moved = spec[list][index].clone();
-                moved["restartPolicy"] = json!("Always");
-                for (field, value) in with {
-                    moved[field.as_str()] = value.clone();
-                }
-                ops.push(
-                    json!({"op": "remove", "path": format!("{}/containers/{index}", paths.spec)}),
-                );
-                match spec.get("initContainers").and_then(Value::as_array) {
+                // `move`, not remove + add of a copy: the container goes over as the owner
+                // holds it when the patch is applied, with whatever changed since it was read
+                // (an earlier patch adding a mount, a new image), never a stale copy of it.
+                let at = match spec.get("initContainers").and_then(Value::as_array) {
                     Some(inits) => {
                         let at = inits
                             .iter()
                             .take_while(|c| {
-                                c["name"].as_str().is_some_and(|n| INJECTED_INIT_NAMES.contains(&n))
+                                c["name"]
+                                    .as_str()
+                                    .is_some_and(|n| INJECTED_INIT_NAMES.contains(&n))
                             })
                             .count();
                         for (i, c) in inits.iter().enumerate().take(at) {
@@ -119,9 +116,20 @@ pub fn remedy(
                                 guard(&mut ops, "initContainers", i, name);
                             }
                         }
-                        ops.push(json!({"op": "add", "path": format!("{}/initContainers/{at}", paths.spec), "value": moved}));
+                        at
                     }
-                    None => ops.push(json!({"op": "add", "path": format!("{}/initContainers", paths.spec), "value": [moved]})),
+                    None => {
+                        ops.push(json!({"op": "add", "path": format!("{}/initContainers", paths.spec), "value": []}));
+                        0
+                    }
+                };
+                let to = format!("{}/initContainers/{at}", paths.spec);
+                ops.push(json!({"op": "move", "from": format!("{}/containers/{index}", paths.spec), "path": to}));
+                ops.push(
+                    json!({"op": "add", "path": format!("{to}/restartPolicy"), "value": "Always"}),
+                );
+                for (field, value) in with {
+                    ops.push(json!({"op": "add", "path": format!("{to}/{}", escape(field)), "value": value}));
                 }
             }
             Change::Annotate { key, value } => {

@@ -353,3 +353,41 @@ fn a_cloud_sql_proxy_that_failed_a_job_gets_its_exit_zero_flag() {
     assert_eq!(args.last().unwrap(), "--exit-zero-on-sigterm");
     assert!(args.len() > 1);
 }
+
+/// Patches applied one after another, as `--fix -o yaml` and a user running the printed
+/// commands do: moving a container to initContainers carries it as it is then, with the
+/// mount an earlier patch added, instead of putting back the copy read before that patch.
+#[test]
+fn a_moved_container_keeps_what_an_earlier_patch_changed() {
+    let pods = diagnose(&fixture("fix/web-deployment.yaml"));
+    let all = remedies(&pods);
+    let find = |rule: &str, container: &str| {
+        all.iter()
+            .find(|(r, c, ..)| *r == rule && c.as_deref() == Some(container))
+            .map(|(_, _, remedy, _)| remedy.patch.clone())
+            .unwrap_or_else(|| panic!("a {rule} remedy for {container}"))
+    };
+    let owner = all[0].3.object.clone().unwrap();
+    let mounted = apply_reference(&owner, &find("mount-mismatch", "fluent-bit")).unwrap();
+    let native = apply_reference(&mounted, &find("shutdown-order", "fluent-bit")).unwrap();
+    assert_eq!(
+        json_patch::apply(&mounted, &find("shutdown-order", "fluent-bit")).as_ref(),
+        Ok(&native)
+    );
+    let moved = &native["spec"]["template"]["spec"]["initContainers"][0];
+    assert_eq!(moved["name"], "fluent-bit");
+    assert_eq!(moved["restartPolicy"], "Always");
+    assert!(
+        moved["volumeMounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["mountPath"] == "/var/log/nginx"),
+        "{moved:#}"
+    );
+    let after = findings(&diagnose(&serde_json::to_string(&native).unwrap()));
+    assert!(
+        !after.iter().any(|(rule, ..)| *rule == "mount-mismatch"),
+        "{after:#?}"
+    );
+}

@@ -7,6 +7,7 @@ mod support;
 mod completion;
 mod diagnose;
 mod explain;
+mod fix;
 mod fuzz;
 mod hostile;
 mod krew;

@@ -200,6 +200,15 @@ impl FakeApiBuilder {
         self
     }
 
+    /// Denies every request on a resource (plural `deployments` or kind `Deployment`), in any
+    /// namespace, with RBAC's 403: a viewer allowed pods but not, say, their owners.
+    pub fn forbid_resource(mut self, resource: &str) -> Self {
+        self.config
+            .forbidden_resources
+            .insert(served(resource).group_resource());
+        self
+    }
+
     /// Denies cluster-wide requests (lists across all namespaces, namespace lists) with 403.
     pub fn forbid_cluster_scope(mut self) -> Self {
         self.config.forbid_cluster_scope = true;

@@ -23,6 +23,8 @@ use super::watch;
 pub(super) struct Config {
     pub token: String,
     pub forbidden_namespaces: BTreeSet<String>,
+    /// Resources (`deployments.apps`, as the server names them) denied in every namespace.
+    pub forbidden_resources: BTreeSet<String>,
     pub forbid_cluster_scope: bool,
     /// (path prefix, HTTP code) pairs; the first matching prefix wins.
     pub fail_paths: Vec<(String, u16)>,
@@ -180,7 +182,8 @@ impl Server {
         }
     }
 
-    /// RBAC for the user "viewer": forbidden namespaces and, optionally, the cluster scope.
+    /// RBAC for the user "viewer": forbidden namespaces and resources and, optionally, the
+    /// cluster scope.
     fn authorize(&self, route: &Route, request: &Request) -> Result<(), ApiError> {
         let verb = match (&route.name, route.log) {
             (_, true) => "get",
@@ -192,7 +195,10 @@ impl Server {
         let denied = match namespace {
             Some(ns) => self.config.forbidden_namespaces.contains(ns),
             None => self.config.forbid_cluster_scope,
-        };
+        } || self
+            .config
+            .forbidden_resources
+            .contains(&route.resource.group_resource());
         if !denied {
             return Ok(());
         }
