@@ -154,6 +154,15 @@ pub fn remedy(
             None => "assumes the cluster supports native sidecars (Kubernetes ≥ 1.29)".to_string(),
         });
     }
+    if owner.target.kind == "Job" {
+        notes.push(format!(
+            "a Job's pod template cannot change once created: the command writes job-{}.yaml; remove its spec.selector and controller-uid labels and re-create it (kubectl replace --force -f job-{}.yaml), and change the manifest or CronJob it comes from",
+            owner.target.name, owner.target.name
+        ));
+    }
+    if created_annotations {
+        notes.push("the template had no annotations, so this patch creates them: apply it before any other patch that adds one, or run diagnose --fix again after it".to_string());
+    }
     notes.extend(owner.notes.iter().cloned());
     if annotations.is_none()
         && patch
@@ -241,6 +250,14 @@ fn command(owner: &Owner, ops: &[Value]) -> String {
         .unwrap_or_default()
         .replace('\'', "'\\''");
     let t = &owner.target;
+    if t.kind == "Job" {
+        // A Job's pod template is immutable: patch a copy, to re-create it from.
+        return format!(
+            "kubectl get job {name} -n {ns} -o json | kubectl patch --local -f - --type=json -p '{patch}' -o yaml > job-{name}.yaml",
+            name = t.name,
+            ns = t.namespace
+        );
+    }
     if t.kind == "Pod" {
         format!(
             "kubectl get pod {name} -n {ns} -o json | kubectl patch --local -f - --type=json -p '{patch}' -o yaml | kubectl replace --force -f -",

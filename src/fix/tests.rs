@@ -391,3 +391,21 @@ fn a_moved_container_keeps_what_an_earlier_patch_changed() {
         "{after:#?}"
     );
 }
+
+/// A Job's template is immutable: the remedy writes a patched copy to re-create it from.
+#[test]
+fn a_job_is_patched_locally_to_be_re_created() {
+    let pods = diagnose(&fixture("verdict/job-classic-proxy-sigterm-143.json"));
+    let (_, _, remedy, _) = remedies(&pods)
+        .into_iter()
+        .find(|(rule, ..)| *rule == "sidecar-failed-pod")
+        .expect("a sidecar-failed-pod remedy");
+    assert!(
+        remedy.command.starts_with("kubectl get job ")
+            && remedy.command.contains("kubectl patch --local -f - --type=json")
+            && !remedy.command.contains("kubectl patch job/"),
+        "{}",
+        remedy.command
+    );
+    assert!(remedy.note.contains("cannot change once created"), "{}", remedy.note);
+}
