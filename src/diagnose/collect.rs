@@ -1,11 +1,13 @@
-//! What a run holds: the pods that need attention are kept to be sorted (most severe first),
-//! and past [`KEEP`] others the pods with only hygiene findings and the healthy ones go to a
-//! [`Sink`] as they are checked, grouped with the replicas listed next to them. A run over
-//! 150,000 pods then holds the few that need attention, not every pod.
+//! What a run holds: up to [`KEEP`] pods are held and sorted at the end (most severe first,
+//! then by namespace and name). Past that, every pod goes to a [`Sink`] as it is checked,
+//! grouped with the replicas listed next to it, into the bucket of its worst severity
+//! (critical, warning, info; healthy pods apart), and the buckets are printed in that order.
+//! A run over 150,000 pods then holds one owner's replicas at a time, not every pod.
 //!
-//! Streamed entries come in listing order, which for a live listing is namespace then name,
-//! the order the report sorts them in; replicas are grouped when their pods are listed
-//! together (pods of one ReplicaSet always are). Below [`KEEP`], nothing is streamed and the
+//! Within a bucket, streamed entries keep the listing order, which for a live listing is
+//! namespace then name: the order the report sorts them in. Replicas are grouped when their
+//! pods are listed together (pods of one ReplicaSet always are). Pods that wait for their
+//! previous logs come last in their bucket. Below [`KEEP`], nothing is streamed and the
 //! report is exactly as if everything had been held.
 
 use std::collections::BTreeMap;
@@ -16,12 +18,13 @@ use super::{Diagnosis, HealthyPod, PodDiagnosis};
 use crate::error::Result;
 use crate::model::finding::Severity;
 
-/// Pods with nothing serious held before streaming starts.
+/// Pods held before streaming starts.
 pub const KEEP: usize = 2000;
 
-/// Where streamed entries go: rendered now, printed after the held ones.
+/// Where streamed entries go: rendered now, printed by bucket, most severe first.
 pub trait Sink {
-    fn reported(&mut self, entry: &PodDiagnosis) -> Result<()>;
+    /// `rank`: the entry's worst severity (a down pod counts as critical).
+    fn reported(&mut self, entry: &PodDiagnosis, rank: Severity) -> Result<()>;
     fn healthy(&mut self, entry: &HealthyPod) -> Result<()>;
 }
 
@@ -46,11 +49,9 @@ pub struct Streamed {
 
 pub struct Collector<S: Sink> {
     filters: Filters,
-    /// Held pods with nothing serious before streaming starts ([`KEEP`]).
+    /// Pods held before streaming starts ([`KEEP`]).
     keep: usize,
     held: Vec<(usize, PodDiagnosis)>,
-    /// Held pods with nothing serious (what streaming starts with).
-    held_plain: usize,
     sink: Option<S>,
     make_sink: Option<Box<dyn FnOnce() -> Result<S>>>,
     /// Streamed pods of the owner being listed, waiting for its other replicas.
@@ -70,7 +71,6 @@ impl<S: Sink> Collector<S> {
             filters,
             keep: KEEP,
             held: Vec::new(),
-            held_plain: 0,
             sink: None,
             make_sink,
             run: Vec::new(),
@@ -110,12 +110,9 @@ impl<S: Sink> Collector<S> {
                 .filter(|f| f.finding.severity <= threshold)
                 .count();
         }
-        let serious =
-            entry.verdict.is_some() || entry.worst().is_some_and(|s| s <= Severity::Warning);
-        if serious || self.sink.is_none() {
-            self.held_plain += usize::from(!serious);
+        if self.sink.is_none() {
             self.held.push((position, entry));
-            if self.held_plain > self.keep && self.make_sink.is_some() {
+            if self.held.len() > self.keep && self.make_sink.is_some() {
                 self.start_streaming(owners);
             }
             return;
@@ -123,7 +120,7 @@ impl<S: Sink> Collector<S> {
         self.stream(entry, owners);
     }
 
-    /// Moves the held pods with nothing serious to the sink, in listing order.
+    /// Moves the held pods to the sink, in listing order.
     fn start_streaming(&mut self, owners: &BTreeMap<String, usize>) {
         let Some(make) = self.make_sink.take() else {
             return;
@@ -135,15 +132,9 @@ impl<S: Sink> Collector<S> {
                 return;
             }
         }
-        self.held.sort_by_key(|(position, _)| *position);
-        let (serious, plain): (Vec<_>, Vec<_>) = std::mem::take(&mut self.held)
-            .into_iter()
-            .partition(|(_, e)| {
-                e.verdict.is_some() || e.worst().is_some_and(|s| s <= Severity::Warning)
-            });
-        self.held = serious;
-        self.held_plain = 0;
-        for (_, entry) in plain {
+        let mut held = std::mem::take(&mut self.held);
+        held.sort_by_key(|(position, _)| *position);
+        for (_, entry) in held {
             self.stream(entry, owners);
         }
     }
@@ -196,7 +187,7 @@ impl<S: Sink> Collector<S> {
                         self.streamed.rules.push(f.finding.rule);
                     }
                 }
-                sink.reported(&entry)
+                sink.reported(&entry, entry.worst().unwrap_or(Severity::Info))
             };
             if let Err(e) = written {
                 self.error = Some(e);
@@ -327,20 +318,20 @@ pub mod tests {
         assert!(none.is_none(), "under the limit nothing streams");
         let (held, sink, streamed) = run(&pods, 4, true);
         let sink_ref = sink.as_ref().expect("past the limit the run streams");
-        // Only the serious pod stays in memory.
-        assert_eq!(held.pods.len(), 1);
-        assert_eq!(held.pods[0].pod, "svc-000-checkout");
+        // Nothing stays in memory; the serious pod leads, in its own bucket.
+        assert!(held.pods.is_empty());
+        assert_eq!(sink_ref.reported[0].pod, "svc-000-checkout");
         assert_eq!(listed(&held_all, &None), listed(&held, &sink));
         // Replicas were grouped in the stream too: 10 owners of 3 pods.
-        assert_eq!(sink_ref.reported.len(), 10);
+        assert_eq!(sink_ref.reported.len(), 11);
         assert!(
-            sink_ref
-                .reported
+            sink_ref.reported[1..]
                 .iter()
                 .all(|p| p.pods.len() == 3 && p.of_pods == Some(3))
         );
+        let counted = streamed.critical + streamed.warning + streamed.info;
         assert_eq!(
-            streamed.info,
+            counted,
             sink_ref
                 .reported
                 .iter()
@@ -354,9 +345,7 @@ pub mod tests {
     fn ungrouped_streams_every_pod_in_listing_order() {
         let pods = listing(12);
         let (held, sink, _) = run(&pods, 2, false);
-        let names: Vec<String> = sink
-            .unwrap()
-            .reported
+        let names: Vec<String> = sink.unwrap().reported[1..]
             .iter()
             .map(|p| p.pod.clone())
             .collect();
@@ -366,7 +355,7 @@ pub mod tests {
             .filter(|n| n != "svc-000-checkout")
             .collect();
         assert_eq!(names, expected);
-        assert_eq!(held.pods.len(), 1);
+        assert!(held.pods.is_empty());
     }
 
     /// A sink that keeps what it is given, to look at.
@@ -377,8 +366,12 @@ pub mod tests {
     }
 
     impl Sink for Memory {
-        fn reported(&mut self, entry: &PodDiagnosis) -> Result<()> {
-            self.reported.push(entry.clone());
+        fn reported(&mut self, entry: &PodDiagnosis, rank: Severity) -> Result<()> {
+            // Printed by bucket: most severe first, listing order within a bucket.
+            let at = self
+                .reported
+                .partition_point(|e| e.worst().unwrap_or(Severity::Info) <= rank);
+            self.reported.insert(at, entry.clone());
             Ok(())
         }
 

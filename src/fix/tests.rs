@@ -402,10 +402,16 @@ fn a_job_is_patched_locally_to_be_re_created() {
         .expect("a sidecar-failed-pod remedy");
     assert!(
         remedy.command.starts_with("kubectl get job ")
-            && remedy.command.contains("kubectl patch --local -f - --type=json")
+            && remedy
+                .command
+                .contains("kubectl patch --local -f - --type=json")
             && !remedy.command.contains("kubectl patch job/"),
         "{}",
         remedy.command
     );
-    assert!(remedy.note.contains("cannot change once created"), "{}", remedy.note);
+    assert!(
+        remedy.note.contains("cannot change once created"),
+        "{}",
+        remedy.note
+    );
 }

@@ -187,7 +187,9 @@ fn write_report(
         reported, healthy, ..
     }) = sink.as_deref_mut()
     {
-        reported.replay(&mut |entry| out.write_all(entry).map_err(write_error))?;
+        for bucket in reported {
+            bucket.replay(&mut |entry| out.write_all(entry).map_err(write_error))?;
+        }
         streamed_healthy = healthy.records();
     }
     let none = none_text(opts.min_severity);
@@ -257,24 +259,38 @@ fn write_healthy(out: &mut dyn Write, h: &HealthyPod, none: &str, p: &Palette) -
 /// Where a streamed `diagnose` run keeps the entries it prints after the held ones, already
 /// rendered for the chosen output (see `diagnose::collect`).
 pub enum ReportSink {
+    /// One file per bucket: critical, warning, info.
     Table {
-        reported: SpillFile,
+        reported: [SpillFile; 3],
         healthy: SpillFile,
         palette: Palette,
         none: String,
     },
     Structured {
         format: StructuredFormat,
-        pods: SpillFile,
-        findings: SpillFile,
+        pods: [SpillFile; 3],
+        findings: [SpillFile; 3],
         healthy: SpillFile,
     },
+}
+
+fn buckets() -> Result<[SpillFile; 3]> {
+    Ok([SpillFile::new()?, SpillFile::new()?, SpillFile::new()?])
+}
+
+/// The bucket of an entry whose worst severity is `rank`.
+fn bucket(rank: Severity) -> usize {
+    match rank {
+        Severity::Critical => 0,
+        Severity::Warning => 1,
+        Severity::Info => 2,
+    }
 }
 
 impl ReportSink {
     pub fn table(opts: &TableOptions) -> Result<Self> {
         Ok(ReportSink::Table {
-            reported: SpillFile::new()?,
+            reported: buckets()?,
             healthy: SpillFile::new()?,
             palette: opts.palette,
             none: none_text(opts.min_severity),
@@ -284,22 +300,23 @@ impl ReportSink {
     pub fn structured(format: StructuredFormat) -> Result<Self> {
         Ok(ReportSink::Structured {
             format,
-            pods: SpillFile::new()?,
-            findings: SpillFile::new()?,
+            pods: buckets()?,
+            findings: buckets()?,
             healthy: SpillFile::new()?,
         })
     }
 }
 
 impl Sink for ReportSink {
-    fn reported(&mut self, entry: &PodDiagnosis) -> Result<()> {
+    fn reported(&mut self, entry: &PodDiagnosis, rank: Severity) -> Result<()> {
+        let b = bucket(rank);
         match self {
             ReportSink::Table {
                 reported, palette, ..
             } => {
                 let mut text = Vec::new();
                 write_pod(&mut text, entry, palette)?;
-                reported.push(&text)
+                reported[b].push(&text)
             }
             ReportSink::Structured {
                 format,
@@ -307,9 +324,9 @@ impl Sink for ReportSink {
                 findings,
                 ..
             } => {
-                pods.push(&render_item(*format, entry)?)?;
+                pods[b].push(&render_item(*format, entry)?)?;
                 for f in &entry.findings {
-                    findings.push(&render_item(*format, f)?)?;
+                    findings[b].push(&render_item(*format, f)?)?;
                 }
                 Ok(())
             }
@@ -369,14 +386,18 @@ pub fn write_structured(
         doc.item(pod)?;
     }
     if let Some((pods, _, _)) = spilled.as_mut() {
-        pods.replay(&mut |item| doc.item_raw(item))?;
+        for bucket in pods.iter_mut() {
+            bucket.replay(&mut |item| doc.item_raw(item))?;
+        }
     }
     doc.array("findings")?;
     for f in &report.findings {
         doc.item(f)?;
     }
     if let Some((_, findings, _)) = spilled.as_mut() {
-        findings.replay(&mut |item| doc.item_raw(item))?;
+        for bucket in findings.iter_mut() {
+            bucket.replay(&mut |item| doc.item_raw(item))?;
+        }
     }
     doc.array("healthy")?;
     for h in report.healthy {
