@@ -1,11 +1,14 @@
 //! `kubectl sidecar diagnose`: run the rule catalog over the selected pods (and, live, their
 //! events and the previous logs of crash-looping containers) and print the findings.
 
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
 use serde::Serialize;
 
 use super::print_warnings;
+use crate::checks::status::crash_loop::add_previous_logs;
 use crate::cli::OutputFormat;
 use crate::diagnose::collect::{Collector, Filters};
 use crate::diagnose::{Diagnoser, Evidence, HealthyPod, PodDiagnosis, PodFinding};
@@ -137,7 +140,7 @@ pub async fn run(
             None => ReportSink::table(&table),
         }))
     };
-    let mut collector = Collector::new(
+    let collector = Collector::new(
         Filters {
             container: options.selection.container.clone(),
             min_severity: diagnose_options.min_severity,
@@ -146,20 +149,39 @@ pub async fn run(
         },
         make_sink,
     );
+    // Pods whose previous logs are still to be read wait here, diagnosed (the logs only add
+    // evidence to their crash-loop findings); both callbacks share the run's state.
+    let waiting: RefCell<HashMap<usize, PodDiagnosis>> = RefCell::new(HashMap::new());
+    let collector = RefCell::new(collector);
+    let diagnoser = RefCell::new(diagnoser);
     let visited = opened
         .visit_with_previous_logs(
             &options.selection,
             wants_previous_log,
-            &mut |position, pod, logs| {
-                let logs = logs
-                    .iter()
-                    .map(|(container, lines)| (container.as_str(), lines.as_slice()))
-                    .collect();
-                let entry = diagnoser.check(pod, logs);
-                collector.add(position, entry, &diagnoser.pods_per_owner);
+            &mut |position, pod, logs_follow| {
+                let mut diagnoser = diagnoser.borrow_mut();
+                let entry = diagnoser.check(pod, BTreeMap::new());
+                if logs_follow {
+                    waiting.borrow_mut().insert(position, entry);
+                } else {
+                    collector
+                        .borrow_mut()
+                        .add(position, entry, &diagnoser.pods_per_owner);
+                }
+            },
+            &mut |position, logs| {
+                let Some(mut entry) = waiting.borrow_mut().remove(&position) else {
+                    return;
+                };
+                add_previous_logs(&mut entry.findings, &logs);
+                collector
+                    .borrow_mut()
+                    .add(position, entry, &diagnoser.borrow().pods_per_owner);
             },
         )
         .await?;
+    let collector = collector.into_inner();
+    let mut diagnoser = diagnoser.into_inner();
     print_warnings(err, &visited.warnings);
     if let Some(note) = visited
         .nothing_found

@@ -218,21 +218,22 @@ impl Opened {
         extras
     }
 
-    /// Hands each selected pod to `visit` with its position in the listing and the previous
-    /// logs of the containers `wants_previous_log` names. Pods that want none are visited as
-    /// they arrive; the few that do are kept until their logs are read (live only: files
-    /// have no logs).
+    /// Hands each selected pod to `visit` as it arrives, with its position in the listing
+    /// and whether the previous logs of containers `wants_previous_log` names will follow;
+    /// those logs are read once the listing is done (at most [`LOG_CONCURRENCY`] at a time)
+    /// and handed to `logs` by position. Only names are kept meanwhile, not the pods. Live
+    /// only: files have no logs.
     pub async fn visit_with_previous_logs(
         self,
         selection: &Selection,
         wants_previous_log: fn(&SourcePod) -> Vec<String>,
-        visit: &mut dyn FnMut(usize, &SourcePod, &PreviousLogs),
+        visit: &mut dyn FnMut(usize, &SourcePod, bool),
+        logs: &mut dyn FnMut(usize, PreviousLogs),
     ) -> Result<Visited> {
-        let no_logs = PreviousLogs::new();
         let cluster = match self {
             Opened::Files(loaded) => {
                 for (position, pod) in loaded.pods.iter().enumerate() {
-                    visit(position, pod, &no_logs);
+                    visit(position, pod, false);
                 }
                 return Ok(Visited {
                     pods: loaded.pods.len(),
@@ -242,15 +243,17 @@ impl Opened {
             }
             Opened::Cluster(cluster) => cluster,
         };
-        let mut waiting: Vec<(usize, SourcePod, Vec<String>)> = Vec::new();
+        // (position, namespace, pod, containers) of the pods whose logs follow.
+        let mut waiting: Vec<(usize, String, String, Vec<String>)> = Vec::new();
         let mut position = 0;
         let pods = cluster
             .visit_pods(selection, &mut |pod| {
                 let containers = wants_previous_log(&pod);
-                if containers.is_empty() {
-                    visit(position, &pod, &no_logs);
-                } else {
-                    waiting.push((position, pod, containers));
+                visit(position, &pod, !containers.is_empty());
+                if !containers.is_empty() {
+                    let ns = pod_namespace(&pod.pod).to_string();
+                    let name = pod.pod.metadata.name.clone().unwrap_or_default();
+                    waiting.push((position, ns, name, containers));
                 }
                 position += 1;
             })
@@ -260,9 +263,7 @@ impl Opened {
         let requests = waiting
             .iter()
             .enumerate()
-            .flat_map(|(index, (_, sp, containers))| {
-                let ns = pod_namespace(&sp.pod).to_string();
-                let name = sp.pod.metadata.name.clone().unwrap_or_default();
+            .flat_map(|(index, (_, ns, name, containers))| {
                 containers
                     .iter()
                     .map(move |c| (index, ns.clone(), name.clone(), c.clone()))
@@ -277,20 +278,20 @@ impl Opened {
             .buffer_unordered(LOG_CONCURRENCY)
             .collect()
             .await;
-        let mut logs = vec![PreviousLogs::new(); waiting.len()];
+        let mut read = vec![PreviousLogs::new(); waiting.len()];
         let mut warnings = Vec::new();
         for (index, container, log) in results {
             match log {
                 Ok(text) => {
-                    logs[index].insert(container, text.lines().map(str::to_string).collect());
+                    read[index].insert(container, text.lines().map(str::to_string).collect());
                 }
                 // A missing previous instance (400) is common and not worth a warning.
                 Err(e) if e.message.contains("(BadRequest)") => {}
                 Err(e) => warnings.push(e.message),
             }
         }
-        for ((position, pod, _), logs) in waiting.iter().zip(&logs) {
-            visit(*position, pod, logs);
+        for ((position, ..), pod_logs) in waiting.iter().zip(read) {
+            logs(*position, pod_logs);
         }
         Ok(Visited {
             pods,

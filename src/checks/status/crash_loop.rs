@@ -268,12 +268,7 @@ fn check(ctx: &PodContext) -> Vec<Finding> {
             }
         }
         if let Some(lines) = ctx.previous_logs.get(c.name.as_str()) {
-            if lines.is_empty() {
-                finding = finding.evidence("previous instance logged nothing");
-            }
-            for line in lines.iter() {
-                finding = finding.evidence(format!("previous log: {line}"));
-            }
+            finding.evidence.extend(previous_log_evidence(lines));
         }
         let fix = match last.map(|t| t.exit_code) {
             Some(0) => format!(
@@ -290,4 +285,28 @@ fn check(ctx: &PodContext) -> Vec<Finding> {
         findings.push(finding.fix(fix));
     }
     findings
+}
+
+/// The evidence lines of a crash-looping container's previous log: its last lines, always
+/// the last evidence of the finding (so they can follow once the logs are read).
+pub fn previous_log_evidence(lines: &[String]) -> Vec<String> {
+    if lines.is_empty() {
+        return vec!["previous instance logged nothing".to_string()];
+    }
+    lines
+        .iter()
+        .map(|line| format!("previous log: {line}"))
+        .collect()
+}
+
+/// Adds previous logs read after the pod was diagnosed to its crash-loop findings.
+pub fn add_previous_logs(
+    findings: &mut [crate::diagnose::PodFinding],
+    logs: &crate::source::PreviousLogs,
+) {
+    for f in findings.iter_mut().filter(|f| f.finding.rule == RULE.id) {
+        if let Some(lines) = f.finding.container.as_ref().and_then(|c| logs.get(c)) {
+            f.finding.evidence.extend(previous_log_evidence(lines));
+        }
+    }
 }
