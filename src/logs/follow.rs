@@ -49,6 +49,30 @@ impl Resume {
         }
     }
 
+    /// The resume point after `self` and then `lines` (the same container's next lines, in
+    /// order) were printed: the history keeps this per chunk instead of every line.
+    pub fn then_lines<'a>(
+        self,
+        lines: impl DoubleEndedIterator<Item = (Option<Timestamp>, &'a str)> + ExactSizeIterator,
+    ) -> Resume {
+        let count = lines.len();
+        if count == 0 {
+            return self;
+        }
+        let tail = Resume::after_lines(lines);
+        // The whole batch is at the instant the printed lines ended at: both sets were seen.
+        if tail.last.is_some() && tail.last == self.last && tail.seen.len() == count {
+            let mut seen = self.seen;
+            seen.extend(tail.seen);
+            seen.drain(..seen.len().saturating_sub(MAX_SEEN));
+            return Resume {
+                last: tail.last,
+                seen,
+            };
+        }
+        tail
+    }
+
     /// The time to resume from (`sinceTime`), if anything was printed.
     pub fn since(&self) -> Option<Timestamp> {
         self.last
