@@ -23,6 +23,14 @@ impl Lines {
         Lines::default()
     }
 
+    /// Room for `text` bytes of messages and `lines` lines before any reallocation.
+    pub fn with_capacity(text: usize, lines: usize) -> Self {
+        Lines {
+            text: String::with_capacity(text),
+            entries: Vec::with_capacity(lines),
+        }
+    }
+
     pub fn push(&mut self, time: Option<Timestamp>, message: &str) {
         self.text.push_str(message);
         self.entries.push((time, self.text.len()));

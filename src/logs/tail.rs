@@ -273,8 +273,13 @@ pub fn parse_line(bytes: &[u8], continued: bool, previous: Option<Timestamp>) ->
 /// Most lines in one chunk of a (non-followed) log.
 pub const CHUNK_LINES: usize = 4096;
 
-/// Most message text in one chunk (a line started below it is kept whole).
-pub const CHUNK_BYTES: usize = 64 * 1024;
+/// Most message text in one chunk (a line started below it is kept whole). With a few chunks
+/// ahead per container this is most of what the history holds per container; smaller chunks
+/// cost more hand-overs (measured: 32 KiB is as fast as 64 KiB, 2 KiB twice as slow).
+pub const CHUNK_BYTES: usize = 32 * 1024;
+
+/// Room past [`CHUNK_BYTES`] for the line that crosses it, so most chunks never reallocate.
+const CHUNK_SLACK: usize = 4 * 1024;
 
 /// Reads a (non-followed) log in chunks of whole lines for the history merge. A chunk ends at
 /// [`CHUNK_LINES`] lines or [`CHUNK_BYTES`] of text, or as soon as the bytes received so far are
@@ -307,7 +312,8 @@ impl<R: AsyncBufRead + Unpin> ChunkReader<R> {
         if let Some(error) = self.failed.take() {
             return Some(Err(error));
         }
-        let mut lines = Lines::new();
+        // Sized once: a chunk that grew by doubling would hold up to twice its text.
+        let mut lines = Lines::with_capacity(CHUNK_BYTES + CHUNK_SLACK, CHUNK_BYTES / 64);
         while !self.ended {
             let (since, last) = (self.since, &mut self.last);
             let piece = self.reader.with_piece(|bytes, continued| {
@@ -435,6 +441,63 @@ mod tests {
     fn non_utf8_is_replaced_not_fatal() {
         let line = parse_line(b"2026-11-23T10:00:00Z caf\xe9 \xff", false, None);
         assert_eq!(line.message, "caf\u{FFFD} \u{FFFD}");
+    }
+
+    /// The chunks of a body that arrives in `frames`, as message lists, the last item being
+    /// the error the body broke with.
+    fn chunks_of(frames: Vec<io::Result<Vec<u8>>>) -> Vec<Result<Vec<String>, String>> {
+        use futures::TryStreamExt;
+        let body = futures::stream::iter(frames).into_async_read();
+        let mut reader = ChunkReader::new(body, None);
+        let mut chunks = Vec::new();
+        while let Some(chunk) = block_on(reader.next_chunk()) {
+            chunks.push(
+                chunk
+                    .map(|lines| lines.iter().map(|(_, m)| m.to_string()).collect())
+                    .map_err(|e| e.to_string()),
+            );
+        }
+        chunks
+    }
+
+    fn owned(messages: &[&str]) -> Result<Vec<String>, String> {
+        Ok(messages.iter().map(|m| m.to_string()).collect())
+    }
+
+    /// A chunk ends where the bytes received so far end (a slow container's lines are not
+    /// held back), never inside a line, and at the size limits.
+    #[test]
+    fn chunks_end_with_the_bytes_received() {
+        let frame = |text: &str| Ok(text.as_bytes().to_vec());
+        let got = chunks_of(vec![
+            frame("1 a\n2 b\n"),
+            frame("3 c\n4 d"),
+            frame("\n5 e\n"),
+        ]);
+        assert_eq!(got, [owned(&["1 a", "2 b"]), owned(&["3 c", "4 d", "5 e"])]);
+
+        let many: String = (0..CHUNK_LINES + 5).map(|i| format!("{i}\n")).collect();
+        let sizes: Vec<usize> = chunks_of(vec![frame(&many)])
+            .into_iter()
+            .map(|c| c.unwrap().len())
+            .collect();
+        assert_eq!(sizes, [CHUNK_LINES, 5]);
+        let long = format!("{}\n", "x".repeat(CHUNK_BYTES / 2 + 1)).repeat(3);
+        let sizes: Vec<usize> = chunks_of(vec![frame(&long)])
+            .into_iter()
+            .map(|c| c.unwrap().len())
+            .collect();
+        assert_eq!(sizes, [2, 1]);
+    }
+
+    /// A body that breaks: the whole lines before it, then the error; a cut line is dropped.
+    #[test]
+    fn a_broken_body_ends_with_its_error_after_the_lines_read() {
+        let reset = || Err(io::Error::new(io::ErrorKind::ConnectionReset, "reset"));
+        let got = chunks_of(vec![Ok(b"1 a\n2 cut".to_vec()), reset()]);
+        assert_eq!(got, [owned(&["1 a"]), Err("reset".to_string())]);
+        assert_eq!(chunks_of(vec![reset()]), [Err("reset".to_string())]);
+        assert!(chunks_of(vec![]).is_empty());
     }
 
     #[test]
