@@ -52,47 +52,22 @@ where
     F: Fn(LogTarget) -> S,
     S: Stream<Item = Chunk> + 'a,
 {
-    let mut summary = Summary::default();
-    let mut markers: Vec<Marker> = Vec::new();
-    let mut reads = Vec::new();
-    for (position, pick) in picks.into_iter().enumerate() {
-        match pick {
-            Pick::Read(target) => reads.push((position, target)),
-            Pick::NoPrevious { target } => {
-                summary.no_previous += 1;
-                markers.push((position, target, ": no previous instance".to_string()));
-            }
-        }
-    }
+    let (reads, mut markers) = split_picks(picks);
+    let mut summary = Summary {
+        no_previous: markers.len(),
+        ..Summary::default()
+    };
     let max_requests = max_requests.max(1);
     let mut sources: Vec<Source<'a>> = if reads.len() <= max_requests {
-        reads
-            .into_iter()
-            .map(|(position, target)| {
-                let chunks = open(target.clone()).boxed_local();
-                Source::new(position, target, chunks, format)
-            })
-            .collect()
+        open_all(reads, &open, format)
     } else {
         hold_all(reads, max_requests, &open, format, &mut markers, err).await?
     };
-
     let mut merge = Merge::new(sources.len());
-    for (index, source) in sources.iter_mut().enumerate() {
-        match source.next_chunk(out).await? {
-            Some(Ok(lines)) => {
-                summary.read += 1;
-                merge.refill(index, lines);
-            }
-            Some(Err(error)) => {
-                summary.failed += 1;
-                let marker = (source.position, source.target.clone(), format!(": {error}"));
-                markers.push(marker);
-                source.error = Some(error);
-            }
-            None => summary.read += 1,
-        }
-    }
+    let failed = first_chunks(&mut merge, &mut sources, out).await?;
+    summary.failed = failed.len();
+    summary.read = sources.len() - failed.len();
+    markers.extend(failed);
     markers.sort_by_key(|(position, _, _)| *position);
     for (_, target, text) in &markers {
         format.write_marker(marker_sink(format, out, err), target, text)?;
@@ -101,6 +76,58 @@ where
     out.flush()?;
     summary.history = sources.into_iter().map(Source::into_followed).collect();
     Ok(summary)
+}
+
+/// The containers to read, with their positions among the picks, and the markers of those
+/// without a previous instance (`-p`).
+fn split_picks(picks: Vec<Pick>) -> (Vec<(usize, LogTarget)>, Vec<Marker>) {
+    let mut reads = Vec::new();
+    let mut markers = Vec::new();
+    for (position, pick) in picks.into_iter().enumerate() {
+        match pick {
+            Pick::Read(target) => reads.push((position, target)),
+            Pick::NoPrevious { target } => {
+                markers.push((position, target, ": no previous instance".to_string()));
+            }
+        }
+    }
+    (reads, markers)
+}
+
+/// Every container fits in the request cap: all streams open now, merged as they arrive.
+fn open_all<'a, F, S>(reads: Vec<(usize, LogTarget)>, open: &F, format: &Format) -> Vec<Source<'a>>
+where
+    F: Fn(LogTarget) -> S,
+    S: Stream<Item = Chunk> + 'a,
+{
+    reads
+        .into_iter()
+        .map(|(position, target)| {
+            let chunks = open(target.clone()).boxed_local();
+            Source::new(position, target, chunks, format)
+        })
+        .collect()
+}
+
+/// Gives the merge every source's first chunk: nothing can be printed before. Returns the
+/// markers of the requests that failed before any line (they are printed first).
+async fn first_chunks(
+    merge: &mut Merge,
+    sources: &mut [Source<'_>],
+    out: &mut dyn Write,
+) -> io::Result<Vec<Marker>> {
+    let mut failed = Vec::new();
+    for (index, source) in sources.iter_mut().enumerate() {
+        match source.next_chunk(out).await? {
+            Some(Ok(lines)) => merge.refill(index, lines),
+            Some(Err(error)) => {
+                failed.push((source.position, source.target.clone(), format!(": {error}")));
+                source.error = Some(error);
+            }
+            None => {}
+        }
+    }
+    Ok(failed)
 }
 
 /// Prints the merged lines, refilling each source as soon as its chunk is used up (the only
@@ -225,17 +252,7 @@ where
     S: Stream<Item = Chunk> + 'a,
 {
     let (spill, no_file) = Spill::new();
-    let place = match &no_file {
-        None => "in a temporary file".to_string(),
-        Some(error) => format!("in memory (no temporary file: {error})"),
-    };
-    writeln!(
-        err,
-        "warning: {count} containers, more than --max-log-requests {max_requests}: their logs \
-         are read {max_requests} at a time and held {place} until all are read, then merged \
-         (--max-log-requests {count} merges them as they arrive)",
-        count = reads.len(),
-    )?;
+    warn_held(err, reads.len(), max_requests, no_file.as_ref())?;
     let spill = Rc::new(spill);
     let held: Vec<Held> = stream::iter(reads)
         .map(|(position, target)| hold(position, open(target.clone()), target, &spill))
@@ -253,6 +270,25 @@ where
         })
         .collect();
     Ok(sources)
+}
+
+/// The one line that says the logs are held, not streamed, and which flag changes that.
+fn warn_held(
+    err: &mut dyn Write,
+    count: usize,
+    max_requests: usize,
+    no_file: Option<&io::Error>,
+) -> io::Result<()> {
+    let place = match no_file {
+        None => "in a temporary file".to_string(),
+        Some(error) => format!("in memory (no temporary file: {error})"),
+    };
+    writeln!(
+        err,
+        "warning: {count} containers, more than --max-log-requests {max_requests}: their logs \
+         are read {max_requests} at a time and held {place} until all are read, then merged \
+         (--max-log-requests {count} merges them as they arrive)"
+    )
 }
 
 /// One container's log held in the spill.
