@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Scale benchmark: kubectl-sidecar vs kubectl vs a raw download, on a synthetic cluster served by
 # the fake API server (benches/scale.rs) with real paging (500 pods a page); then the logs
-# throughput: `logs --all` merging one pod's 50 container logs of 100,000 lines each.
+# throughput: `logs --all` merging one pod's 50 container logs of 100,000 lines each, held
+# (50 containers, more than the default --max-log-requests 10) and streamed (--max-log-requests 50).
 #
 #   benches/run.sh                         # N = 10,000 and 50 x 100,000 log lines, 3 rounds, release build
 #   benches/run.sh --pods "1000 10000 30000" --rounds 5
@@ -186,18 +187,26 @@ if [ "$RUN_LOGS" = 1 ]; then
   ns=$(cat "$dir/namespace")
   pod=$(cat "$dir/pod")
   TSV="$LOGS_RESULTS"
-  # Once, untimed: every line comes out, in timestamp order (fixed-width RFC 3339 stamps).
-  read -r count unordered < <("$BIN" logs --kubeconfig "$kc" -n "$ns" "$pod" --all --prefix none --timestamps \
-    | LC_ALL=C awk '$1 < prev {bad++} {prev = $1; n++} END {print n + 0, bad + 0}')
-  if [ "$count" != "$total" ] || [ "$unordered" != 0 ]; then
-    echo "benches/run.sh: logs --all printed $count lines ($total expected), $unordered out of timestamp order" >&2
-    exit 1
-  fi
+  # Once each, untimed: every line comes out, in timestamp order (fixed-width RFC 3339
+  # stamps), whether the logs are held (more containers than --max-log-requests, the default
+  # 10) or merged as they stream in (--max-log-requests C: all open at once).
+  streamed=(--max-log-requests "$LOGS_CONTAINERS")
+  for mode in held streamed; do
+    extra=()
+    [ "$mode" = held ] || extra=("${streamed[@]}")
+    read -r count unordered < <("$BIN" logs --kubeconfig "$kc" -n "$ns" "$pod" --all "${extra[@]}" --prefix none --timestamps 2>/dev/null \
+      | LC_ALL=C awk '$1 < prev {bad++} {prev = $1; n++} END {print n + 0, bad + 0}')
+    if [ "$count" != "$total" ] || [ "$unordered" != 0 ]; then
+      echo "benches/run.sh: logs --all ($mode) printed $count lines ($total expected), $unordered out of timestamp order" >&2
+      exit 1
+    fi
+  done
   for round in $(seq "$ROUNDS"); do
     echo "logs ${LOGS_CONTAINERS}x$LOGS_LINES round $round/$ROUNDS" >&2
     run "$total" "raw download (curl, $LOGS_CONTAINERS logs, 10 at a time)" \
       bash "$OUT/logs-download.sh" "$url" "$ns" "$pod" "$dir/containers"
     run "$total" "sidecar logs --all" "$BIN" logs --kubeconfig "$kc" -n "$ns" "$pod" --all
+    run "$total" "sidecar logs --all --max-log-requests $LOGS_CONTAINERS" "$BIN" logs --kubeconfig "$kc" -n "$ns" "$pod" --all "${streamed[@]}"
     if [ -n "$KUBECTL" ]; then
       # For reference: one container after the other, not merged.
       run "$total" "kubectl logs --all-containers" "$KUBECTL" --kubeconfig "$kc" -n "$ns" logs "$pod" --all-containers

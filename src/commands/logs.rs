@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::time::Duration;
 
+use futures::StreamExt;
 use jiff::{RoundMode, SignedDuration, Timestamp, TimestampRound, Unit};
 use kube::api::LogParams;
 use regex::Regex;
@@ -10,9 +11,9 @@ use regex::Regex;
 use crate::cli::{LogsArgs, OutputFormat, PrefixArg, RoleArg};
 use crate::error::{Error, ErrorKind, Result};
 use crate::logs::format::{Format, Prefix};
-use crate::logs::tail::{Lines, read_all};
+use crate::logs::tail::ChunkReader;
 use crate::logs::target::{Filter, LogTarget, Pick, select};
-use crate::logs::{Fetched, Followed, follow, print_history};
+use crate::logs::{Chunk, Followed, follow, print_history};
 use crate::model::{Role, build_pod_view};
 use crate::options::{Options, Scope, SourceChoice};
 use crate::render::structured::write_error;
@@ -257,36 +258,10 @@ async fn read_logs(
         _ => None,
     };
     // Each container is read and parsed in its own task, so every worker thread parses;
-    // `print_history` starts at most `max_requests` of them at once.
-    let fetch = |target: LogTarget| {
-        let cluster = cluster.clone();
-        let params = logs.params(&target);
-        let task = tokio::spawn(async move {
-            match cluster
-                .log_body(&target.namespace, &target.pod, &params)
-                .await
-            {
-                Ok(body) => {
-                    let (lines, error) = read_all(body, since_time).await;
-                    Fetched {
-                        lines,
-                        error: error.map(|e| e.to_string()),
-                    }
-                }
-                Err(e) => Fetched {
-                    lines: Lines::new(),
-                    error: Some(e.message),
-                },
-            }
-        });
-        async move {
-            task.await.unwrap_or_else(|e| Fetched {
-                lines: Lines::new(),
-                error: Some(format!("log reader failed: {e}")),
-            })
-        }
-    };
-    let summary = print_history(picks, logs.max_requests, fetch, &format, out, err)
+    // `print_history` opens at most `max_requests` of them at once.
+    let open =
+        |target: LogTarget| read_chunks(cluster.clone(), logs.params(&target), target, since_time);
+    let summary = print_history(picks, logs.max_requests, open, &format, out, err)
         .await
         .map_err(write_error)?;
     let cluster = &cluster;
@@ -343,6 +318,49 @@ async fn read_logs(
         )));
     }
     Ok(())
+}
+
+/// Chunks of a log a task buffers ahead of the merge: enough to keep the task reading while
+/// the merge prints the previous ones, few enough that memory stays small per container
+/// (measured: 4 is no faster than 2, 1 is slower).
+const CHUNKS_AHEAD: usize = 2;
+
+/// Reads one container's log in its own task (so every worker thread parses), handing the
+/// merge its lines chunk by chunk through a bounded channel: the task waits when the merge is
+/// behind, and stops when the merge is gone.
+fn read_chunks(
+    cluster: Cluster,
+    params: LogParams,
+    target: LogTarget,
+    since: Option<Timestamp>,
+) -> impl futures::Stream<Item = Chunk> {
+    let (sender, mut receiver) = tokio::sync::mpsc::channel(CHUNKS_AHEAD);
+    let task = tokio::spawn(async move {
+        let body = match cluster
+            .log_body(&target.namespace, &target.pod, &params)
+            .await
+        {
+            Ok(body) => body,
+            Err(e) => {
+                let _ = sender.send(Err(e.message)).await;
+                return;
+            }
+        };
+        let mut chunks = ChunkReader::new(body, since);
+        while let Some(chunk) = chunks.next_chunk().await {
+            let chunk = chunk.map_err(|e| e.to_string());
+            let last = chunk.is_err();
+            if sender.send(chunk).await.is_err() || last {
+                return;
+            }
+        }
+    });
+    let chunks = futures::stream::poll_fn(move |cx| receiver.poll_recv(cx));
+    // A task that panicked ends its log with the reason instead of cutting it silently.
+    let failure = futures::stream::once(task).filter_map(|joined| async move {
+        joined.err().map(|e| Err(format!("log reader failed: {e}")))
+    });
+    chunks.chain(failure)
 }
 
 #[cfg(test)]

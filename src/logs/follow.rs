@@ -49,6 +49,30 @@ impl Resume {
         }
     }
 
+    /// The resume point after `self` and then `lines` (the same container's next lines, in
+    /// order) were printed: the history keeps this per chunk instead of every line.
+    pub fn then_lines<'a>(
+        self,
+        lines: impl DoubleEndedIterator<Item = (Option<Timestamp>, &'a str)> + ExactSizeIterator,
+    ) -> Resume {
+        let count = lines.len();
+        if count == 0 {
+            return self;
+        }
+        let tail = Resume::after_lines(lines);
+        // The whole batch is at the instant the printed lines ended at: both sets were seen.
+        if tail.last.is_some() && tail.last == self.last && tail.seen.len() == count {
+            let mut seen = self.seen;
+            seen.extend(tail.seen);
+            seen.drain(..seen.len().saturating_sub(MAX_SEEN));
+            return Resume {
+                last: tail.last,
+                seen,
+            };
+        }
+        tail
+    }
+
     /// The time to resume from (`sinceTime`), if anything was printed.
     pub fn since(&self) -> Option<Timestamp> {
         self.last
@@ -148,6 +172,33 @@ mod tests {
     use super::*;
     use crate::model::{Role, build_pod_view};
     use crate::source::SourcePod;
+
+    fn as_items(lines: &[(Option<Timestamp>, String)]) -> Vec<(Option<Timestamp>, &str)> {
+        lines.iter().map(|(t, m)| (*t, m.as_str())).collect()
+    }
+
+    /// Resume points built chunk by chunk equal the one built from all lines at once, for any
+    /// cut: runs at one instant longer than a chunk, longer than [`MAX_SEEN`], untimed lines.
+    #[test]
+    fn resume_after_chunks_equals_resume_after_all_lines() {
+        let at = |second: i64| Timestamp::from_second(1_800_000_000 + second).ok();
+        let mut lines: Vec<(Option<Timestamp>, String)> = vec![(None, "untimed".into())];
+        lines.extend((0..5).map(|i| (at(1), format!("one {i}"))));
+        lines.push((at(0), "backwards".into()));
+        lines.extend((0..MAX_SEEN + 7).map(|i| (at(2), format!("two {i}"))));
+        lines.extend((0..3).map(|i| (at(3), format!("three {i}"))));
+        for end in 0..=lines.len() {
+            let whole = Resume::after_lines(as_items(&lines[..end]).into_iter());
+            for size in [1, 2, 3, 5, MAX_SEEN - 1, MAX_SEEN + 1] {
+                let chunked = lines[..end]
+                    .chunks(size)
+                    .fold(Resume::default(), |resume, chunk| {
+                        resume.then_lines(as_items(chunk).into_iter())
+                    });
+                assert_eq!(chunked, whole, "first {end} lines in chunks of {size}");
+            }
+        }
+    }
 
     fn view(
         id: &str,

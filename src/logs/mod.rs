@@ -1,10 +1,15 @@
 //! `logs`: the containers' logs, merged in timestamp order. Split like stern: `target` picks
-//! what to read, `tail` reads one stream, `merge` orders lines, `format` prints them; this
-//! module owns concurrency and turns per-container failures into marker lines.
+//! what to read, `tail` reads one stream (in [`lines`] chunks), `merge` orders lines, `format`
+//! prints them; `history` streams the merge of the logs so far (holding them in a `spill` when
+//! not every stream can be open at once), and this module follows the containers afterwards.
+//! Per-container failures become marker lines.
 
 pub mod follow;
 pub mod format;
+pub mod history;
+pub mod lines;
 pub mod merge;
+pub mod spill;
 pub mod tail;
 pub mod target;
 
@@ -13,19 +18,12 @@ use std::io::Write;
 
 use futures::{StreamExt, stream};
 
+pub use history::{Chunk, print_history};
+
 use follow::{Resume, Step, after_end, pod_is_done};
 use format::Format;
-use merge::Merge;
-use tail::{Line, Lines};
-use target::{LogTarget, Pick};
-
-/// What reading one container instance gave: its lines (all of them: without `--follow`
-/// each container's log is buffered before the merge), and why it stopped early, if it did.
-#[derive(Debug, Default)]
-pub struct Fetched {
-    pub lines: Lines,
-    pub error: Option<String>,
-}
+use tail::Line;
+use target::LogTarget;
 
 /// How a run went, for the exit code.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -38,91 +36,6 @@ pub struct Summary {
     pub failed: usize,
     /// `-p` containers without a previous instance.
     pub no_previous: usize,
-}
-
-/// Reads every picked container (at most `max_requests` at once; the rest wait their turn),
-/// then prints markers first and the lines merged by timestamp. Markers go to `out` with
-/// text output and to `err` with JSON output, so JSON stays one line object per line.
-pub async fn print_history<F, Fut>(
-    picks: Vec<Pick>,
-    max_requests: usize,
-    fetch: F,
-    format: &Format,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> std::io::Result<Summary>
-where
-    F: Fn(LogTarget) -> Fut,
-    Fut: Future<Output = Fetched>,
-{
-    let mut summary = Summary::default();
-    // Markers are printed in the containers' order: (position among the picks, …).
-    let mut markers: Vec<(usize, LogTarget, String)> = Vec::new();
-    let mut reads = Vec::new();
-    for (position, pick) in picks.into_iter().enumerate() {
-        match pick {
-            Pick::Read(target) => reads.push((position, target)),
-            Pick::NoPrevious { target } => {
-                summary.no_previous += 1;
-                markers.push((position, target, ": no previous instance".to_string()));
-            }
-        }
-    }
-
-    // `buffered` keeps the targets' order, so equal timestamps merge in startup order.
-    let fetched: Vec<(usize, LogTarget, Fetched)> = stream::iter(reads)
-        .map(|(position, target)| {
-            let read = fetch(target.clone());
-            async move { (position, target, read.await) }
-        })
-        .buffered(max_requests.max(1))
-        .collect()
-        .await;
-
-    let mut targets = Vec::with_capacity(fetched.len());
-    let mut batches = Vec::with_capacity(fetched.len());
-    for (position, target, result) in fetched {
-        summary.history.push(Followed {
-            target: target.clone(),
-            resume: Resume::after_lines(result.lines.iter()),
-            error: result.error.clone(),
-            unreported: None,
-            initial: true,
-            failures: u32::from(result.error.is_some()),
-        });
-        match (result.error, result.lines.is_empty()) {
-            (Some(error), true) => {
-                summary.failed += 1;
-                markers.push((position, target.clone(), format!(": {error}")));
-            }
-            (Some(error), false) => {
-                summary.read += 1;
-                markers.push((
-                    position,
-                    target.clone(),
-                    format!(": log ended early: {error}"),
-                ));
-            }
-            (None, _) => summary.read += 1,
-        }
-        targets.push(target);
-        batches.push(result.lines);
-    }
-
-    markers.sort_by_key(|(position, _, _)| *position);
-    {
-        let sink: &mut dyn Write = if format.json { err } else { &mut *out };
-        for (_, target, text) in &markers {
-            format.write_marker(sink, target, text)?;
-        }
-    }
-    let leads: Vec<Vec<u8>> = targets.iter().map(|t| format.lead(t)).collect();
-    let sources = batches.iter().map(Lines::iter).collect();
-    for (index, (time, message)) in Merge::new(sources, |line: &(_, &str)| line.0) {
-        format.write_message(out, &leads[index], &targets[index], time, message)?;
-    }
-    out.flush()?;
-    Ok(summary)
 }
 
 /// A read container and where its printed lines end.
@@ -397,7 +310,6 @@ mod tests {
     use super::format::Prefix;
     use super::*;
     use crate::model::Role;
-    use futures::executor::block_on;
 
     fn target(container: &str) -> LogTarget {
         LogTarget {
@@ -416,79 +328,6 @@ mod tests {
             time: format!("2026-11-23T10:00:{second:02}Z").parse().ok(),
             message: message.into(),
         }
-    }
-
-    #[test]
-    fn failures_become_markers_and_the_rest_is_merged() {
-        let picks = vec![
-            Pick::Read(target("a")),
-            Pick::Read(target("broken")),
-            Pick::NoPrevious {
-                target: target("fresh"),
-            },
-            Pick::Read(target("b")),
-        ];
-        let fetch = |t: LogTarget| async move {
-            match t.container.as_str() {
-                "a" => Fetched {
-                    lines: vec![line(1, "a1"), line(3, "a3")].into(),
-                    error: None,
-                },
-                "b" => Fetched {
-                    lines: vec![line(2, "b2")].into(),
-                    error: None,
-                },
-                _ => Fetched {
-                    lines: Lines::new(),
-                    error: Some("Error from server (BadRequest): nope".into()),
-                },
-            }
-        };
-        let mut format = Format {
-            prefix: Prefix::Pod,
-            namespaces: false,
-            color: false,
-            timestamps: false,
-            json: false,
-            width: 0,
-        };
-        format.align([&target("broken")]);
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        let summary =
-            block_on(print_history(picks, 1, fetch, &format, &mut out, &mut err)).unwrap();
-        assert_eq!(
-            (summary.read, summary.failed, summary.no_previous),
-            (2, 1, 1)
-        );
-        // Where each read container's printed lines end, for --follow.
-        let ends: Vec<_> = summary
-            .history
-            .iter()
-            .map(|f| {
-                (
-                    f.target.container.as_str(),
-                    f.resume.since(),
-                    f.error.is_some(),
-                )
-            })
-            .collect();
-        assert_eq!(
-            ends,
-            [
-                ("a", line(3, "").time, false),
-                ("broken", None, true),
-                ("b", line(2, "").time, false)
-            ]
-        );
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "── p/broken: Error from server (BadRequest): nope ──\n\
-             ── p/fresh: no previous instance ──\n\
-             p/a      a1\n\
-             p/b      b2\n\
-             p/a      a3\n"
-        );
-        assert!(err.is_empty());
     }
 
     /// A pod `name` (uid `uid`) with one container `app` in `state`, as `list()` returns it.

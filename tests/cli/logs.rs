@@ -440,6 +440,76 @@ fn one_request_at_a_time_still_reads_everything() {
     .start();
     let out = run(&api, &[AGENT, "--max-log-requests", "1"]);
     assert_eq!(out.ok(), run(&agent_cluster(), &[AGENT]).ok());
+    // Four containers cannot be merged as they stream in with one request at a time: said once.
+    assert_eq!(
+        out.stderr,
+        "warning: 4 containers, more than --max-log-requests 1: their logs are read 1 at a time \
+         and held in a temporary file until all are read, then merged (--max-log-requests 4 \
+         merges them as they arrive)\n"
+    );
+}
+
+/// The history is streamed: while the server holds one container's log open (after its first
+/// line), every line the merge can already place is printed and flushed; the rest comes once
+/// the log is released. Nothing is timed: the test waits for the lines (a deadline only turns
+/// a hang into a failure), and the held log cannot end before the test releases it.
+#[test]
+fn history_lines_are_printed_while_a_slow_log_is_still_coming() {
+    let api = agent_logs(FakeApi::builder().fixtures_dir(fixture("cluster")))
+        .hold_log("observability", AGENT, "agent", 1)
+        .start();
+    let kubeconfig = api.write_kubeconfig(&temp_dir("kc"), Some("observability"));
+    let mut child = command(BIN)
+        .args(["logs", "--kubeconfig"])
+        .arg(&kubeconfig)
+        .arg(AGENT)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let stdout = child.stdout.take().expect("stdout");
+    let (lines, received) = std::sync::mpsc::channel();
+    let reader = thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)) {
+            if lines.send(line.expect("utf-8 output")).is_err() {
+                break;
+            }
+        }
+    });
+    // Up to agent's first line (10:00:01.2): its next line could come before any later one.
+    let decidable = [
+        "agent-0/init-config         rendering /etc/agent/config.yaml",
+        "agent-0/init-config         config written",
+        "agent-0/fluent-bit          [info] fluent-bit started",
+        "agent-0/prometheus-exporter listening on :9100",
+        "agent-0/agent               agent starting",
+    ];
+    let mut early = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while early.len() < decidable.len() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match received.recv_timeout(left) {
+            Ok(line) => early.push(line),
+            Err(_) => break,
+        }
+    }
+    api.release_logs();
+    assert_eq!(early, decidable, "printed while agent's log was held");
+
+    let status = child.wait().expect("wait");
+    reader.join().expect("reader");
+    let mut all = early;
+    all.extend(received.try_iter());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .expect("stderr");
+    assert_eq!(status.code(), Some(0), "stderr: {stderr}");
+    assert_golden("logs/merged.txt", &(all.join("\n") + "\n"));
 }
 
 #[test]

@@ -181,6 +181,16 @@ impl FakeApiBuilder {
         self
     }
 
+    /// The (non-followed) log of this container's current instance sends its first `sent`
+    /// lines, then holds the connection open until [`FakeApi::release_logs`] (or the server
+    /// stops) before sending the rest: a slow container, to show what a client prints while
+    /// one log is still coming.
+    pub fn hold_log(mut self, namespace: &str, pod: &str, container: &str, sent: usize) -> Self {
+        let key = log_key(namespace, pod, container, false);
+        self.config.held_logs.push((key, sent));
+        self
+    }
+
     /// The bearer token the server accepts (default `fake-token`).
     pub fn token(mut self, token: &str) -> Self {
         self.config.token = token.to_string();
@@ -470,6 +480,13 @@ impl FakeApi {
                 .or_default()
                 .extend(parsed);
         });
+    }
+
+    /// Lets every log held by [`FakeApiBuilder::hold_log`] send the rest of its lines.
+    pub fn release_logs(&self) {
+        self.shared
+            .live
+            .update(|server| server.config.held_logs.clear());
     }
 
     /// Restarts a container, in one step as the kubelet reports it: the current instance

@@ -217,6 +217,27 @@ pub(super) fn serve(
     let limit = options
         .limit_bytes
         .map(|limit| usize::try_from(limit).unwrap_or(usize::MAX));
+    let held = server.config.held_logs.iter().find(|(k, _)| *k == key);
+    if let (false, Some((_, sent))) = (options.follow, held) {
+        let mut chunks: Vec<Vec<u8>> = lines.iter().map(|l| l.render(options.timestamps)).collect();
+        if let Some(limit) = limit {
+            truncate_chunks(&mut chunks, limit);
+        }
+        let rest = chunks.split_off((*sent).min(chunks.len()));
+        let held = Held {
+            live: Arc::clone(live),
+            key,
+            generation: server.generation,
+            first: Some(chunks.concat()),
+            rest: Some(rest.concat()),
+        };
+        return Ok(Response {
+            status: 200,
+            content_type: "text/plain",
+            extra_headers: Vec::new(),
+            body: Body::Stream(Box::new(held)),
+        });
+    }
     if !options.follow {
         // One buffer, not a piece per line: logs of 100,000 lines are common in benchmarks.
         let mut body = Vec::new();
@@ -369,6 +390,35 @@ impl Follower {
             }
         }
         self.read = self.read.max(recorded.len());
+    }
+}
+
+/// A log held by `FakeApiBuilder::hold_log`: its first lines, then, once the hold is released
+/// (or the server stops), the others.
+struct Held {
+    live: Arc<Live>,
+    key: LogKey,
+    generation: u64,
+    first: Option<Vec<u8>>,
+    rest: Option<Vec<u8>>,
+}
+
+impl Iterator for Held {
+    type Item = Vec<u8>;
+
+    fn next(&mut self) -> Option<Vec<u8>> {
+        if let Some(first) = self.first.take() {
+            return Some(first);
+        }
+        let rest = self.rest.take()?;
+        loop {
+            let server = self.live.wait_change(self.generation, FOLLOW_POLL);
+            self.generation = server.generation;
+            let released = !server.config.held_logs.iter().any(|(k, _)| *k == self.key);
+            if released || self.live.stopping() {
+                return Some(rest);
+            }
+        }
     }
 }
 

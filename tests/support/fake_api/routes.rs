@@ -35,6 +35,9 @@ pub(super) struct Config {
     pub max_page_size: Option<usize>,
     /// Followed logs stay open like the kubelet's (see `FakeApiBuilder::live_follow`).
     pub live_follow: bool,
+    /// Logs that send this many lines, then wait for `FakeApi::release_logs` (see
+    /// `FakeApiBuilder::hold_log`).
+    pub held_logs: Vec<(super::logs::LogKey, usize)>,
 }
 
 /// Everything needed to answer requests: one revision of the server's state. A revision is
