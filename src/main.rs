@@ -13,6 +13,7 @@ mod model;
 mod options;
 mod render;
 mod source;
+mod spill;
 
 use std::io::Write;
 

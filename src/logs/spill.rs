@@ -6,9 +6,8 @@
 //! holds one frame per container. Without a usable temporary directory they wait in memory.
 
 use std::cell::RefCell;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::lines::Lines;
 
@@ -41,7 +40,7 @@ impl Spill {
     /// A spill backed by a new temporary file, or by memory (with the reason) when no file
     /// can be created.
     pub fn new() -> (Spill, Option<io::Error>) {
-        let (file, error) = match temp_file() {
+        let (file, error) = match crate::spill::temp_file("logs") {
             Ok(file) => (Some(file), None),
             Err(error) => (None, Some(error)),
         };
@@ -115,40 +114,6 @@ impl Inner {
         self.written += self.buffer.len() as u64;
         self.buffer.clear();
         Ok(())
-    }
-}
-
-/// Makes temporary file names unique within the process.
-static TEMP_FILES: AtomicU64 = AtomicU64::new(0);
-
-/// Windows deletes a file opened with this flag when its last handle closes.
-#[cfg(windows)]
-const FILE_FLAG_DELETE_ON_CLOSE: u32 = 0x0400_0000;
-
-/// A new temporary file readable by its owner only, gone once closed (even by a killed run).
-fn temp_file() -> io::Result<File> {
-    let dir = std::env::temp_dir();
-    loop {
-        let number = TEMP_FILES.fetch_add(1, Ordering::Relaxed);
-        let name = format!("kubectl-sidecar-logs-{}-{number}", std::process::id());
-        let path = dir.join(name);
-        let mut options = OpenOptions::new();
-        options.read(true).write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        #[cfg(windows)]
-        std::os::windows::fs::OpenOptionsExt::custom_flags(&mut options, FILE_FLAG_DELETE_ON_CLOSE);
-        match options.open(&path) {
-            Ok(file) => {
-                // Unlinked at once: the open file lives on, and nothing is left behind.
-                #[cfg(unix)]
-                std::fs::remove_file(&path)?;
-                return Ok(file);
-            }
-            // A leftover of an earlier process with the same ID: try the next name.
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && number < 1000 => {}
-            Err(e) => return Err(e),
-        }
     }
 }
 

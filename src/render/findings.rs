@@ -4,7 +4,6 @@
 use std::io::Write;
 
 use super::sanitize::{Guarded, neutralise};
-use super::spill::SpillFile;
 use super::structured::write_error;
 use super::structured::{StreamingDocument, StructuredFormat, render_item};
 use super::style::{Palette, Tone};
@@ -13,6 +12,7 @@ use crate::diagnose::collect::Sink;
 use crate::diagnose::{HealthyPod, PodDiagnosis, PodFinding};
 use crate::error::Result;
 use crate::model::finding::Severity;
+use crate::spill::SpillFile;
 use serde::Serialize;
 
 #[derive(Clone)]

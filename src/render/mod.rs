@@ -5,7 +5,6 @@ pub mod containers;
 pub mod findings;
 pub mod order;
 pub mod sanitize;
-pub mod spill;
 pub mod structured;
 pub mod style;
 pub mod volumes;

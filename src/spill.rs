@@ -1,11 +1,11 @@
-//! Output kept aside on disk while a big run goes on: `diagnose` over a whole cluster writes
-//! the entries of pods with only hygiene findings, and the healthy pods, here as they are
-//! checked (already rendered), and prints them after the pods that need attention, which
-//! it keeps in memory to sort. Memory stays flat whatever the number of pods.
+//! Data kept aside on disk while a big run goes on, so memory stays flat whatever the size
+//! of the cluster: `diagnose` writes rendered entries here by severity bucket, `logs` the
+//! logs it must hold until the merge (`logs::spill`). Files are private to the user and
+//! unlinked as soon as they are created, so even a killed run leaves nothing behind.
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{Error, Result};
 
@@ -18,19 +18,7 @@ pub struct SpillFile {
 
 impl SpillFile {
     pub fn new() -> Result<Self> {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "kubectl-sidecar-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        let file = File::options()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .map_err(|e| spill_error(&e))?;
-        let _ = std::fs::remove_file(&path);
+        let file = temp_file("report").map_err(|e| spill_error(&e))?;
         Ok(SpillFile {
             writer: BufWriter::with_capacity(64 * 1024, file),
             records: 0,
@@ -71,6 +59,39 @@ impl SpillFile {
         // Appending again continues after the last record.
         file.seek(SeekFrom::End(0)).map_err(|e| spill_error(&e))?;
         Ok(())
+    }
+}
+
+/// Makes temporary file names unique within the process.
+static TEMP_FILES: AtomicU64 = AtomicU64::new(0);
+/// Windows deletes a file opened with this flag when its last handle closes.
+#[cfg(windows)]
+const FILE_FLAG_DELETE_ON_CLOSE: u32 = 0x0400_0000;
+
+/// A new temporary file readable by its owner only, gone once closed (even by a killed run).
+pub fn temp_file(what: &str) -> std::io::Result<File> {
+    let dir = std::env::temp_dir();
+    loop {
+        let number = TEMP_FILES.fetch_add(1, Ordering::Relaxed);
+        let name = format!("kubectl-sidecar-{what}-{}-{number}", std::process::id());
+        let path = dir.join(name);
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        #[cfg(windows)]
+        std::os::windows::fs::OpenOptionsExt::custom_flags(&mut options, FILE_FLAG_DELETE_ON_CLOSE);
+        match options.open(&path) {
+            Ok(file) => {
+                // Unlinked at once: the open file lives on, and nothing is left behind.
+                #[cfg(unix)]
+                std::fs::remove_file(&path)?;
+                return Ok(file);
+            }
+            // A leftover of an earlier process with the same ID: try the next name.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && number < 1000 => {}
+            Err(e) => return Err(e),
+        }
     }
 }
 
