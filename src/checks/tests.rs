@@ -19,47 +19,11 @@ fn ids_are_unique_and_kebab_case() {
     }
 }
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
-
-use crate::diagnose::{Diagnoser, Evidence};
-use crate::model::events::PodEvent;
-use crate::options::{Scope, Selection};
-use crate::source::files;
-
-/// The clock the examples are written against (as in the golden tests).
-const NOW: &str = "2026-11-23T12:00:00Z";
-
 /// Diagnoses an example as `diagnose -f FILE` would: its pods, with the Events and
 /// PodMetrics documents beside them as evidence.
 fn diagnose_example(rule: &Rule, yaml: &str) -> Vec<Finding> {
-    let selection = Selection {
-        scope: Scope::AllNamespaces,
-        targets: Vec::new(),
-        label_selector: None,
-        field_selector: None,
-        container: None,
-    };
-    let loaded = files::load(&[PathBuf::from("-")], &selection, &mut yaml.as_bytes())
-        .unwrap_or_else(|e| panic!("{}: the example does not load: {e:?}", rule.id));
-    let evidence = Evidence {
-        events: loaded
-            .events
-            .iter()
-            .filter_map(PodEvent::from_api)
-            .collect(),
-        have_events: !loaded.events.is_empty(),
-        metrics: loaded.metrics,
-        ..Evidence::default()
-    };
-    // With --fix, so findings keep their patches.
-    let mut diagnoser =
-        Diagnoser::new(&evidence, NOW.parse().expect("valid time")).with_fix(&loaded.objects);
-    for (position, pod) in loaded.pods.iter().enumerate() {
-        diagnoser.add(position, pod, BTreeMap::new());
-    }
-    diagnoser
-        .finish()
+    crate::diagnose::diagnose_text(yaml)
+        .unwrap_or_else(|e| panic!("{}: the example does not load: {e:?}", rule.id))
         .findings()
         .map(|f| f.finding.clone())
         .collect()

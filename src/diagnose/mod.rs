@@ -281,6 +281,42 @@ impl<'e> Diagnoser<'e> {
     }
 }
 
+/// `diagnose --fix -f -` in process, for tests: the pods of `text` (YAML or JSON documents),
+/// with the Events and PodMetrics documents beside them as evidence, at the golden tests'
+/// clock. Every pod is held, in listing order.
+#[cfg(test)]
+pub fn diagnose_text(text: &str) -> Result<Diagnosis, crate::error::Error> {
+    use crate::options::{Scope, Selection};
+    let selection = Selection {
+        scope: Scope::AllNamespaces,
+        targets: Vec::new(),
+        label_selector: None,
+        field_selector: None,
+        container: None,
+    };
+    let loaded = crate::source::files::load(
+        &[std::path::PathBuf::from("-")],
+        &selection,
+        &mut text.as_bytes(),
+    )?;
+    let evidence = Evidence {
+        events: loaded
+            .events
+            .iter()
+            .filter_map(PodEvent::from_api)
+            .collect(),
+        have_events: !loaded.events.is_empty(),
+        metrics: loaded.metrics,
+        ..Evidence::default()
+    };
+    let now = "2026-11-23T12:00:00Z".parse().expect("valid time");
+    let mut diagnoser = Diagnoser::new(&evidence, now).with_fix(&loaded.objects);
+    for (position, pod) in loaded.pods.iter().enumerate() {
+        diagnoser.add(position, pod, BTreeMap::new());
+    }
+    Ok(diagnoser.finish())
+}
+
 /// A pod with nothing to report at the chosen `--severity`.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -2,18 +2,11 @@
 //! realistic fixture (with the json-patch crate, the RFC 6902 reference), the patched object
 //! is diagnosed again, and its finding must be gone without a new warning or critical one.
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
-
 use serde_json::{Value, json};
 
 use super::*;
-use crate::diagnose::{Diagnoser, Evidence, PodDiagnosis};
+use crate::diagnose::PodDiagnosis;
 use crate::model::finding::Severity;
-use crate::options::{Scope, Selection};
-use crate::source::files;
-
-const NOW: &str = "2026-11-23T12:00:00Z";
 
 fn fixture(name: &str) -> String {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -22,22 +15,9 @@ fn fixture(name: &str) -> String {
 
 /// `diagnose --fix` offline, in process: each pod's diagnosis with its inferred owner.
 fn diagnose(text: &str) -> Vec<PodDiagnosis> {
-    let selection = Selection {
-        scope: Scope::AllNamespaces,
-        targets: Vec::new(),
-        label_selector: None,
-        field_selector: None,
-        container: None,
-    };
-    let loaded = files::load(&[PathBuf::from("-")], &selection, &mut text.as_bytes())
-        .expect("the fixture loads");
-    let evidence = Evidence::default();
-    let mut diagnoser =
-        Diagnoser::new(&evidence, NOW.parse().expect("valid time")).with_fix(&loaded.objects);
-    for (position, pod) in loaded.pods.iter().enumerate() {
-        diagnoser.add(position, pod, BTreeMap::new());
-    }
-    diagnoser.finish().pods
+    crate::diagnose::diagnose_text(text)
+        .expect("the fixture loads")
+        .pods
 }
 
 /// `(rule, container, severity)` of every finding, the shape compared before and after.

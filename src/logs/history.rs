@@ -362,19 +362,8 @@ mod tests {
     use super::*;
     use crate::logs::format::Prefix;
     use crate::logs::tail::Line;
-    use crate::model::Role;
 
-    fn target(container: &str) -> LogTarget {
-        LogTarget {
-            namespace: "obs".into(),
-            pod: "p".into(),
-            pod_uid: None,
-            container: container.into(),
-            role: Role::Sidecar,
-            previous: false,
-            container_id: None,
-        }
-    }
+    use crate::logs::tests::target;
 
     /// Lines stamped 10:00:SS, as `(second, message)`.
     fn chunk(lines: &[(u32, &str)]) -> Lines {

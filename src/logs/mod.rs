@@ -306,12 +306,13 @@ where
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::format::Prefix;
     use super::*;
     use crate::model::Role;
 
-    fn target(container: &str) -> LogTarget {
+    /// A sidecar's log target in pod obs/p (shared by the logs tests).
+    pub(crate) fn target(container: &str) -> LogTarget {
         LogTarget {
             namespace: "obs".into(),
             pod: "p".into(),

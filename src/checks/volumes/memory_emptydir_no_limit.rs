@@ -122,10 +122,7 @@ fn check(ctx: &PodContext) -> Vec<Finding> {
 fn memory_emptydir_no_limit(f: &VolumeFacts) -> Vec<Finding> {
     let mut out = Vec::new();
     for row in &f.rows {
-        let memory = row
-            .medium
-            .as_deref()
-            .is_some_and(|m| m.eq_ignore_ascii_case("Memory"));
+        let memory = row.is_memory_backed();
         if row.kind != VolumeKind::EmptyDir
             || !memory
             || row.size_limit.is_some()

@@ -167,6 +167,17 @@ pub struct VolumeRow {
     pub problem: bool,
 }
 
+impl VolumeRow {
+    /// An emptyDir with `medium: Memory` (tmpfs): its files count against a memory limit.
+    pub fn is_memory_backed(&self) -> bool {
+        self.kind == VolumeKind::EmptyDir
+            && self
+                .medium
+                .as_deref()
+                .is_some_and(|m| m.eq_ignore_ascii_case("Memory"))
+    }
+}
+
 /// A matrix cell: how one container mounts the volume.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
