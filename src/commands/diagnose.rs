@@ -13,9 +13,8 @@ use crate::cli::OutputFormat;
 use crate::diagnose::collect::{Collector, Filters};
 use crate::diagnose::{Diagnoser, Evidence, HealthyPod, PodDiagnosis, PodFinding};
 use crate::error::{Error, ErrorKind, Result};
-use crate::model::events::PodEvent;
 use crate::model::finding::Severity;
-use crate::model::{State, build_pod_view};
+use crate::model::Termination;
 use crate::options::Options;
 use crate::render::findings::{ReportSink, TableOptions, write_findings, write_structured};
 use crate::render::structured::{StructuredFormat, write_error};
@@ -61,21 +60,44 @@ pub struct Summary {
 }
 
 /// Containers whose previous instance's log is worth fetching: crash-looping or restarted
-/// after a failure. Only these, so a big namespace costs few log requests.
+/// after a failure. Only these, so a big namespace costs few log requests. Read off the
+/// statuses directly: this runs on every listed pod, before its view is built.
 pub fn wants_previous_log(source: &SourcePod) -> Vec<String> {
-    build_pod_view(source)
-        .containers
-        .into_iter()
-        .filter(|c| {
-            c.status.as_ref().is_some_and(|s| {
-                let back_off = matches!(&s.state, State::Waiting { reason: Some(r), .. } if r == "CrashLoopBackOff");
-                let failed_before = s.restart_count > 0
-                    && s.last_termination.as_ref().is_some_and(|t| !t.is_success());
-                back_off || failed_before
-            })
-        })
-        .map(|c| c.name)
-        .collect()
+    let (Some(spec), Some(status)) = (&source.pod.spec, &source.pod.status) else {
+        return Vec::new();
+    };
+    let declared = |name: &str| {
+        let init = spec.init_containers.iter().flatten().map(|c| &c.name);
+        let ephemeral = spec.ephemeral_containers.iter().flatten().map(|c| &c.name);
+        (spec.containers.iter().map(|c| &c.name))
+            .chain(init)
+            .chain(ephemeral)
+            .any(|n| n == name)
+    };
+    [
+        &status.init_container_statuses,
+        &status.container_statuses,
+        &status.ephemeral_container_statuses,
+    ]
+    .into_iter()
+    .flatten()
+    .flatten()
+    .filter(|s| {
+        let back_off = s
+            .state
+            .as_ref()
+            .and_then(|state| state.waiting.as_ref())
+            .is_some_and(|w| w.reason.as_deref() == Some("CrashLoopBackOff"));
+        let failed_before = s.restart_count > 0
+            && s.last_state
+                .as_ref()
+                .and_then(|last| last.terminated.as_ref())
+                .is_some_and(|t| !Termination::from_api(t).is_success());
+        back_off || failed_before
+    })
+    .filter(|s| declared(&s.name))
+    .map(|s| s.name.clone())
+    .collect()
 }
 
 /// `--list-rules`: the catalog, one rule per line; `[--fix]` marks the rules whose findings
@@ -101,11 +123,7 @@ pub async fn run(
     let extras = opened.extras(&options.selection).await;
     print_warnings(err, &extras.warnings);
     let evidence = Evidence {
-        events: extras
-            .events
-            .iter()
-            .filter_map(PodEvent::from_api)
-            .collect(),
+        events: extras.events,
         server_version: extras.server_version,
         have_events: extras.have_events,
         metrics: extras.metrics,

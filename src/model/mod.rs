@@ -82,7 +82,7 @@ pub struct Termination {
 }
 
 impl Termination {
-    fn from_api(t: &ContainerStateTerminated) -> Self {
+    pub fn from_api(t: &ContainerStateTerminated) -> Self {
         let signal = termination_signal(t.exit_code, t.signal);
         // containerd reports a container that never started with startedAt = the Unix epoch.
         let real_time = |ts: &Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>| {

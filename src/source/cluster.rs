@@ -205,7 +205,9 @@ impl Cluster {
         fields: Option<&str>,
     ) -> Result<Vec<Pod>> {
         let mut pods = Vec::new();
-        self.visit_pod_list(namespace, labels, fields, &mut |pod| pods.push(pod))
+        self.visit_pod_list(namespace, labels, fields, &mut |pod| {
+            pods.push(std::mem::take(pod))
+        })
             .await?;
         Ok(pods)
     }
@@ -216,7 +218,7 @@ impl Cluster {
         namespace: Option<&str>,
         labels: Option<&str>,
         fields: Option<&str>,
-        visit: &mut dyn FnMut(Pod),
+        visit: &mut dyn FnMut(&mut Pod),
     ) -> Result<usize> {
         let mut params = ListParams::default();
         if let Some(l) = labels {

@@ -16,7 +16,7 @@ use crate::options::{Scope, Selection, SourceChoice};
 use target::WorkloadKind;
 
 /// A pod as every command sees it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct SourcePod {
     pub pod: Pod,
     /// Set when this "pod" is a workload's pod template read from a manifest: it has a spec
@@ -73,13 +73,13 @@ pub struct Visited {
 pub async fn visit_pods(
     selection: &Selection,
     source: &SourceChoice,
-    visit: &mut dyn FnMut(SourcePod),
+    visit: &mut dyn FnMut(&mut SourcePod),
 ) -> Result<Visited> {
     match source {
         SourceChoice::Files(_) => {
-            let loaded = load_pods(selection, source).await?;
+            let mut loaded = load_pods(selection, source).await?;
             let pods = loaded.pods.len();
-            loaded.pods.into_iter().for_each(visit);
+            loaded.pods.iter_mut().for_each(visit);
             Ok(Visited {
                 pods,
                 warnings: loaded.warnings,
@@ -102,7 +102,8 @@ pub async fn visit_pods(
 /// given in the files are known.
 #[derive(Debug, Default)]
 pub struct Extras {
-    pub events: Vec<Event>,
+    /// Events about pods, reduced to what the checks read.
+    pub events: Vec<crate::model::events::PodEvent>,
     pub server_version: Option<(u32, u32)>,
     /// Whether events were read at all (live, or present in the files).
     pub have_events: bool,
@@ -180,7 +181,10 @@ impl Opened {
             Opened::Files(loaded) => {
                 return Extras {
                     have_events: !loaded.events.is_empty(),
-                    events: std::mem::take(&mut loaded.events),
+                    events: std::mem::take(&mut loaded.events)
+                        .iter()
+                        .filter_map(crate::model::events::PodEvent::from_api)
+                        .collect(),
                     metrics: std::mem::take(&mut loaded.metrics),
                     ..Extras::default()
                 };

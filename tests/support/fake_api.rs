@@ -117,6 +117,22 @@ impl FakeApiBuilder {
         self
     }
 
+    /// [`FakeApiBuilder::generated`], with every object made once at startup and kept as JSON
+    /// bytes (a few KiB each): list pages without selectors are then cut from those bytes, as
+    /// fast as pages of stored objects; everything else still makes objects on demand.
+    pub fn generated_serialized(
+        mut self,
+        resource: &str,
+        keys: Vec<String>,
+        make: Generate,
+    ) -> Self {
+        self.generated.push((
+            served(resource),
+            Generated::new(keys, make).serialized(),
+        ));
+        self
+    }
+
     /// Adds one object (with `kind` and `apiVersion`) or a list of objects. An object with the
     /// same kind, namespace and name as an earlier one replaces it.
     pub fn object(self, obj: Value) -> Self {

@@ -2,12 +2,13 @@
 //! beside them (events, metrics, previous logs, names for completion, the server version).
 
 use super::*;
+use crate::model::events::PodEvent;
 
 impl Cluster {
     /// The pods a selection names: a listing, named pods, or workloads' pods.
     pub async fn load_pods(&self, selection: &Selection) -> Result<Loaded> {
         let mut pods = Vec::new();
-        self.visit_pods(selection, &mut |pod| pods.push(pod))
+        self.visit_pods(selection, &mut |pod| pods.push(std::mem::take(pod)))
             .await?;
         Ok(Loaded {
             nothing_found: self.nothing_found(selection, pods.len()),
@@ -33,11 +34,12 @@ impl Cluster {
     }
 
     /// The pods a selection names, each handed to `visit` as it arrives (a big listing is never
-    /// held whole). Returns how many there were.
+    /// held whole). `visit` may take the pod; what it leaves is dropped on the decoding thread.
+    /// Returns how many there were.
     pub async fn visit_pods(
         &self,
         selection: &Selection,
-        visit: &mut dyn FnMut(SourcePod),
+        visit: &mut dyn FnMut(&mut SourcePod),
     ) -> Result<usize> {
         let namespace = match &selection.scope {
             Scope::Namespace(Some(ns)) => Some(ns.clone()),
@@ -48,11 +50,13 @@ impl Cluster {
         let fields = selection.field_selector.as_deref();
 
         if selection.targets.is_empty() {
-            let mut to_source = |pod| {
-                visit(SourcePod {
-                    pod,
+            let mut to_source = |pod: &mut Pod| {
+                let mut source = SourcePod {
+                    pod: std::mem::take(pod),
                     template_of: None,
-                })
+                };
+                visit(&mut source);
+                *pod = source.pod;
             };
             // An empty listing is not an error (see `nothing_found`).
             return self
@@ -100,7 +104,7 @@ impl Cluster {
         }
         let count = pods.len();
         for pod in pods {
-            visit(SourcePod {
+            visit(&mut SourcePod {
                 pod,
                 template_of: None,
             });
@@ -110,29 +114,30 @@ impl Cluster {
 
     /// Pod events: one field-selected list per namespace (or one cluster-wide list), never one
     /// call per pod, so a big namespace costs a few paged requests.
-    pub async fn pod_events(&self, namespaces: Option<&[String]>) -> Result<Vec<Event>> {
+    pub async fn pod_events(&self, namespaces: Option<&[String]>) -> Result<Vec<PodEvent>> {
         let params = ListParams::default().fields("involvedObject.kind=Pod");
+        // Reduced as they are decoded: a big cluster's events are never all held as objects.
+        let mut events = Vec::new();
+        let mut keep = |event: &mut Event| events.extend(PodEvent::from_api(event));
         match namespaces {
             None => {
-                self.list_all(
+                self.list_each(
                     &self.api::<Event>(None),
                     params,
                     "list events in all namespaces",
+                    &mut keep,
                 )
-                .await
+                .await?;
             }
             Some(namespaces) => {
-                let mut events = Vec::new();
                 for ns in namespaces {
                     let action = format!("list events in namespace {ns}");
-                    events.extend(
-                        self.list_all(&self.api::<Event>(Some(ns)), params.clone(), &action)
-                            .await?,
-                    );
+                    self.list_each(&self.api::<Event>(Some(ns)), params.clone(), &action, &mut keep)
+                        .await?;
                 }
-                Ok(events)
             }
         }
+        Ok(events)
     }
 
     /// PodMetrics (`metrics.k8s.io/v1beta1`) of the selected namespaces, one list per

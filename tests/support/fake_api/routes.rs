@@ -289,6 +289,28 @@ impl Server {
             .config
             .max_page_size
             .map_or(page_len, |max| page_len.min(max));
+        // A benchmark's pre-serialised objects: the same page, cut from their bytes.
+        if name.is_none()
+            && labels.is_empty()
+            && fields.is_empty()
+            && let Some(mut rest) =
+                self.store
+                    .list_serialized(resource, namespace, start.as_deref())
+        {
+            let page: Vec<(String, &[u8])> = rest.by_ref().take(page_len).collect();
+            let more = rest.next().is_some();
+            let last_key = page.last().filter(|_| more).map(|(key, _)| key.as_str());
+            let metadata = self.list_metadata(resource, namespace, resource_version, last_key, true);
+            let mut body = list_head(resource, &metadata);
+            for (i, (_, item)) in page.iter().enumerate() {
+                if i > 0 {
+                    body.push(b',');
+                }
+                body.extend_from_slice(item);
+            }
+            body.extend_from_slice(b"]}");
+            return Ok(Response::json_bytes(200, body));
+        }
         // Walks the key range from the continue point, like etcd: a page costs its own items,
         // not a scan of the whole resource.
         let mut rest = self
@@ -297,21 +319,38 @@ impl Server {
             .filter(|(_, obj)| matches(obj));
         let page: Vec<(String, Cow<'_, Value>)> = rest.by_ref().take(page_len).collect();
         let more = rest.next().is_some();
+        let last_key = page.last().filter(|_| more).map(|(key, _)| key.as_str());
+        let unfiltered = labels.is_empty() && fields.is_empty();
+        let metadata =
+            self.list_metadata(resource, namespace, resource_version, last_key, unfiltered);
+        Ok(Response::json_bytes(
+            200,
+            list_body(resource, &metadata, page.iter().map(|(_, obj)| &**obj)),
+        ))
+    }
+
+    /// A list's `metadata`: its resourceVersion, and the continue token after `last_key` when
+    /// more items follow, with what is left when no selector filters the list (the server can
+    /// only count then).
+    fn list_metadata(
+        &self,
+        resource: &Resource,
+        namespace: Option<&str>,
+        resource_version: u64,
+        last_key: Option<&str>,
+        unfiltered: bool,
+    ) -> Value {
         let mut metadata = json!({"resourceVersion": resource_version.to_string()});
-        if let Some((last_key, _)) = page.last().filter(|_| more) {
+        if let Some(last_key) = last_key {
             metadata["continue"] = json!(encode_continue(resource_version, last_key));
-            // The server can only count what is left when no selector filters the list.
-            if labels.is_empty() && fields.is_empty() {
+            if unfiltered {
                 let left = self
                     .store
                     .count(resource, namespace, Some(&format!("{last_key}\u{0}")));
                 metadata["remainingItemCount"] = json!(left);
             }
         }
-        Ok(Response::json_bytes(
-            200,
-            list_body(resource, &metadata, page.iter().map(|(_, obj)| &**obj)),
-        ))
+        metadata
     }
 
     /// A watch: one `ADDED` event per matching object, then the stream ends.
@@ -384,12 +423,7 @@ fn list_body<'a>(
     metadata: &Value,
     items: impl Iterator<Item = &'a Value>,
 ) -> Vec<u8> {
-    let mut body = format!(
-        "{{\"kind\":{},\"apiVersion\":{},\"metadata\":{metadata},\"items\":[",
-        json!(resource.list_kind()),
-        json!(resource.api_version())
-    )
-    .into_bytes();
+    let mut body = list_head(resource, metadata);
     for (i, obj) in items.enumerate() {
         if i > 0 {
             body.push(b',');
@@ -401,8 +435,18 @@ fn list_body<'a>(
     body
 }
 
+/// A list up to its first item: kind, apiVersion, metadata, `"items":[`.
+fn list_head(resource: &Resource, metadata: &Value) -> Vec<u8> {
+    format!(
+        "{{\"kind\":{},\"apiVersion\":{},\"metadata\":{metadata},\"items\":[",
+        json!(resource.list_kind()),
+        json!(resource.api_version())
+    )
+    .into_bytes()
+}
+
 /// Items in a list carry no `kind`/`apiVersion`.
-struct ListItem<'a>(&'a Value);
+pub(super) struct ListItem<'a>(pub(super) &'a Value);
 
 impl serde::Serialize for ListItem<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use super::resources::Resource;
+use super::routes::ListItem;
 
 /// Creation time given to namespaces derived from objects that carry no `creationTimestamp`.
 const DEFAULT_CREATION_TIMESTAMP: &str = "2026-01-01T00:00:00Z";
@@ -33,18 +34,62 @@ pub type Generate = Arc<dyn Fn(usize) -> Value + Send + Sync>;
 /// complete (namespace, uid, resourceVersion); the resource serves only these objects, and
 /// they cannot be changed while the server runs.
 pub struct Generated {
-    /// Key (`namespace/name`) → the index given to `make`.
-    keys: BTreeMap<String, usize>,
+    /// Keys (`namespace/name`) in order, each with the index given to `make`: a page finds
+    /// its start and counts what is left by binary search (remainingItemCount on every page).
+    keys: Vec<(String, usize)>,
     make: Generate,
+    /// Object `i` as a list item in compact JSON, when made once at startup (see
+    /// [`Generated::serialized`]); list pages without selectors are then cut from these bytes.
+    serialized: Option<Vec<Box<[u8]>>>,
 }
 
 impl Generated {
     /// `keys[i]` is the key of object `i`: `namespace/name`, or `name` if cluster-scoped.
     pub fn new(keys: Vec<String>, make: Generate) -> Self {
         Generated {
-            keys: keys.into_iter().enumerate().map(|(i, k)| (k, i)).collect(),
+            keys: {
+                let mut keys: Vec<(String, usize)> =
+                    keys.into_iter().enumerate().map(|(i, k)| (k, i)).collect();
+                keys.sort_unstable();
+                keys
+            },
             make,
+            serialized: None,
         }
+    }
+
+    /// Makes every object once, on every core, and keeps it as list-item JSON (a few KiB an
+    /// object instead of tens as a `Value`), so that list pages cost a copy instead of making
+    /// and serialising each object: the server then serves pages about as fast as stored ones,
+    /// which keeps a benchmark's raw download a client's real floor.
+    pub fn serialized(mut self) -> Self {
+        let count = self.keys.len();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let chunk = count.div_ceil(threads).max(1);
+        let make = &self.make;
+        let parts: Vec<Vec<Box<[u8]>>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..count)
+                .step_by(chunk)
+                .map(|start| {
+                    scope.spawn(move || {
+                        (start..(start + chunk).min(count))
+                            .map(|i| {
+                                let mut bytes = Vec::new();
+                                // Writing JSON into a Vec cannot fail.
+                                let _ = serde_json::to_writer(&mut bytes, &ListItem(&make(i)));
+                                bytes.into_boxed_slice()
+                            })
+                            .collect()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|worker| worker.join().unwrap_or_default())
+                .collect()
+        });
+        self.serialized = Some(parts.into_iter().flatten().collect());
+        self
     }
 }
 
@@ -68,7 +113,7 @@ impl Store {
         let mut used_namespaces: BTreeMap<String, String> = BTreeMap::new();
         for (resource, generated) in generated {
             if resource.namespaced {
-                for key in generated.keys.keys() {
+                for (key, _) in &generated.keys {
                     if let Some((namespace, _)) = key.split_once('/') {
                         used_namespaces.entry(namespace.to_string()).or_default();
                     }
@@ -273,8 +318,11 @@ impl Store {
             _ => name.to_string(),
         };
         if let Some(generated) = self.generated.get(resource.store_key()) {
-            let i = *generated.keys.get(&key)?;
-            return Some(Cow::Owned((generated.make)(i)));
+            let at = generated
+                .keys
+                .binary_search_by(|(k, _)| k.as_str().cmp(&key))
+                .ok()?;
+            return Some(Cow::Owned((generated.make)(generated.keys[at].1)));
         }
         self.objects
             .get(resource.store_key())?
@@ -312,10 +360,33 @@ impl Store {
         )
     }
 
+    /// [`Store::list`] as list-item JSON, when the resource was made [`Generated::serialized`].
+    pub fn list_serialized<'a>(
+        &'a self,
+        resource: &Resource,
+        namespace: Option<&str>,
+        from: Option<&str>,
+    ) -> Option<impl Iterator<Item = (String, &'a [u8])> + 'a> {
+        let serialized = self
+            .generated
+            .get(resource.store_key())?
+            .serialized
+            .as_ref()?;
+        Some(
+            self.keys(resource, namespace, from)
+                .map(move |(key, i)| (key, &*serialized[i])),
+        )
+    }
+
     /// How many objects [`Store::list`] would give, without making generated ones.
     pub fn count(&self, resource: &Resource, namespace: Option<&str>, from: Option<&str>) -> usize {
-        if self.generated.contains_key(resource.store_key()) {
-            return self.keys(resource, namespace, from).count();
+        if let Some(generated) = self.generated.get(resource.store_key()) {
+            let (prefix, start) = Self::start_of(resource, namespace, from);
+            let keys = &generated.keys;
+            let begin = keys.partition_point(|(k, _)| *k < start);
+            // Keys with the prefix follow every smaller key and precede the rest.
+            let end = keys.partition_point(|(k, _)| k.as_str() < prefix.as_str() || k.starts_with(&prefix));
+            return end.saturating_sub(begin);
         }
         self.list(resource, namespace, from).count()
     }
@@ -327,17 +398,30 @@ impl Store {
         namespace: Option<&str>,
         from: Option<&str>,
     ) -> impl Iterator<Item = (String, usize)> + 'a {
+        let (prefix, start) = Self::start_of(resource, namespace, from);
+        self.generated
+            .get(resource.store_key())
+            .into_iter()
+            .flat_map(move |generated| {
+                let begin = generated.keys.partition_point(|(k, _)| *k < start);
+                &generated.keys[begin..]
+            })
+            .map(move |(key, i)| (key.strip_prefix(prefix.as_str()), *i))
+            .map_while(|(relative, i)| Some((relative?.to_string(), i)))
+    }
+
+    /// The key prefix of a listing (`namespace/`, or "" across namespaces) and its first key.
+    fn start_of(
+        resource: &Resource,
+        namespace: Option<&str>,
+        from: Option<&str>,
+    ) -> (String, String) {
         let prefix = match namespace {
             Some(ns) if resource.namespaced => format!("{ns}/"),
             _ => String::new(),
         };
-        let from = Bound::Included(format!("{prefix}{}", from.unwrap_or_default()));
-        self.generated
-            .get(resource.store_key())
-            .into_iter()
-            .flat_map(move |generated| generated.keys.range((from.clone(), Bound::Unbounded)))
-            .map(move |(key, i)| (key.strip_prefix(prefix.as_str()), *i))
-            .map_while(|(relative, i)| Some((relative?.to_string(), i)))
+        let start = format!("{prefix}{}", from.unwrap_or_default());
+        (prefix, start)
     }
 }
 
