@@ -10,11 +10,9 @@
 //! previous logs come last in their bucket. Below [`KEEP`], nothing is streamed and the
 //! report is exactly as if everything had been held.
 
-use std::collections::BTreeMap;
-
 use regex::Regex;
 
-use super::{Diagnosis, HealthyPod, PodDiagnosis};
+use super::{Diagnosis, HealthyPod, OwnerCounts, PodDiagnosis};
 use crate::error::Result;
 use crate::model::finding::Severity;
 
@@ -88,12 +86,7 @@ impl<S: Sink> Collector<S> {
         self
     }
 
-    pub fn add(
-        &mut self,
-        position: usize,
-        mut entry: PodDiagnosis,
-        owners: &BTreeMap<String, usize>,
-    ) {
+    pub fn add(&mut self, position: usize, mut entry: PodDiagnosis, owners: &OwnerCounts) {
         self.pods_checked += 1;
         if let Some(re) = &self.filters.container {
             entry.findings.retain(|f| {
@@ -121,7 +114,7 @@ impl<S: Sink> Collector<S> {
     }
 
     /// Moves the held pods to the sink, in listing order.
-    fn start_streaming(&mut self, owners: &BTreeMap<String, usize>) {
+    fn start_streaming(&mut self, owners: &OwnerCounts) {
         let Some(make) = self.make_sink.take() else {
             return;
         };
@@ -139,7 +132,7 @@ impl<S: Sink> Collector<S> {
         }
     }
 
-    fn stream(&mut self, entry: PodDiagnosis, owners: &BTreeMap<String, usize>) {
+    fn stream(&mut self, entry: PodDiagnosis, owners: &OwnerCounts) {
         if self
             .run
             .first()
@@ -151,7 +144,7 @@ impl<S: Sink> Collector<S> {
     }
 
     /// Groups the replicas of the owner just listed and hands them to the sink.
-    fn flush_run(&mut self, owners: &BTreeMap<String, usize>) {
+    fn flush_run(&mut self, owners: &OwnerCounts) {
         let run = std::mem::take(&mut self.run);
         if run.is_empty() {
             return;
@@ -199,7 +192,7 @@ impl<S: Sink> Collector<S> {
     /// run streamed, and the first error writing to it.
     pub fn finish(
         mut self,
-        owners: &BTreeMap<String, usize>,
+        owners: &OwnerCounts,
     ) -> Result<(Diagnosis, Option<S>, Streamed, usize, usize)> {
         self.flush_run(owners);
         if let Some(e) = self.error {
@@ -224,6 +217,8 @@ impl<S: Sink> Collector<S> {
 
 #[cfg(test)]
 pub mod tests {
+    use std::collections::BTreeMap;
+
     use serde_json::{Value, json};
 
     use super::*;

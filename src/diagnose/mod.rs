@@ -118,6 +118,32 @@ pub fn owner_of(source: &SourcePod) -> Option<String> {
     Some(format!("{short}/{}", owner.name))
 }
 
+/// How many selected pods each workload owns, by namespace and owner (`deploy/x`): one entry
+/// per owner however long their names, as a cluster-wide run counts every owner it meets
+/// (150,000 Job pods are 150,000 owners). Keys are 64-bit hashes of the pair: a collision
+/// among a cluster's owners is vanishingly unlikely and would only misstate an "N/M pods".
+#[derive(Debug, Default, Clone)]
+pub struct OwnerCounts(HashMap<u64, u32>);
+
+impl OwnerCounts {
+    fn key(namespace: &str, owner: &str) -> u64 {
+        use std::hash::{Hash, Hasher};
+        // SipHash with fixed keys: the same pair always gives the same key.
+        let mut hasher = std::hash::DefaultHasher::new();
+        (namespace, owner).hash(&mut hasher);
+        hasher.finish()
+    }
+
+    pub fn add(&mut self, namespace: &str, owner: &str) {
+        *self.0.entry(Self::key(namespace, owner)).or_default() += 1;
+    }
+
+    pub fn get(&self, namespace: &str, owner: &str) -> Option<usize> {
+        let count = *self.0.get(&Self::key(namespace, owner))?;
+        usize::try_from(count).ok()
+    }
+}
+
 /// Diagnoses pods one at a time, as they arrive, keeping only their findings and summaries:
 /// a cluster-wide run never holds every pod. Pods may be added out of their listing order
 /// (those waiting for previous logs come last); `add` takes the position to restore it.
@@ -134,7 +160,7 @@ pub struct Diagnoser<'e> {
     #[cfg(test)]
     checked: Vec<(usize, PodDiagnosis)>,
     /// Selected pods per owning workload, for "3/3 pods of deploy/x".
-    pub pods_per_owner: BTreeMap<String, usize>,
+    pub pods_per_owner: OwnerCounts,
 }
 
 impl<'e> Diagnoser<'e> {
@@ -154,7 +180,7 @@ impl<'e> Diagnoser<'e> {
             #[cfg(test)]
             checked: Vec::new(),
             fix_objects: None,
-            pods_per_owner: BTreeMap::new(),
+            pods_per_owner: OwnerCounts::default(),
         }
     }
 
@@ -213,7 +239,7 @@ impl<'e> Diagnoser<'e> {
         let verdict = verdict::verdict(&ctx, &pod_findings);
         let owner = owner_of(source);
         if let Some(owner) = &owner {
-            *self.pods_per_owner.entry(owner.clone()).or_default() += 1;
+            self.pods_per_owner.add(&view.namespace, owner);
         }
         let findings: Vec<PodFinding> = pod_findings
             .into_iter()
@@ -445,7 +471,7 @@ impl Diagnosis {
 
     /// Merges replicas of one workload with the same verdict and findings, so three
     /// OOMKilled proxies read as one block about `3/3 pods of deploy/checkout`.
-    pub fn group_replicas(mut self, pods_per_owner: &BTreeMap<String, usize>) -> Self {
+    pub fn group_replicas(mut self, pods_per_owner: &OwnerCounts) -> Self {
         let mut grouped: Vec<PodDiagnosis> = Vec::new();
         // Each key points at its group, so a pod looks only at its own candidate.
         let mut groups: HashMap<GroupKey, usize> = HashMap::new();
@@ -479,8 +505,7 @@ impl Diagnosis {
             g.of_pods = g
                 .owner
                 .as_ref()
-                .and_then(|o| pods_per_owner.get(o))
-                .copied();
+                .and_then(|o| pods_per_owner.get(&g.namespace, o));
             for f in &mut g.findings {
                 f.pods = g.pods.clone();
                 f.of_pods = g.of_pods;

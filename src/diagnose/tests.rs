@@ -55,6 +55,17 @@ fn diagnose(pods: &[SourcePod], evidence: &Evidence, now: Timestamp) -> Diagnosi
     diagnoser.finish()
 }
 
+/// [`diagnose`] without evidence, with the pods per owner it counted (for grouping).
+fn diagnose_counting_owners(pods: &[SourcePod]) -> (Diagnosis, OwnerCounts) {
+    let evidence = Evidence::default();
+    let mut diagnoser = Diagnoser::new(&evidence, now());
+    for (position, pod) in pods.iter().enumerate() {
+        diagnoser.add(position, pod, BTreeMap::new());
+    }
+    let per_owner = diagnoser.pods_per_owner.clone();
+    (diagnoser.finish(), per_owner)
+}
+
 fn run_with(pods: Vec<SourcePod>, evidence: &Evidence) -> Vec<PodFinding> {
     diagnose(&pods, evidence, now())
         .findings()
@@ -645,8 +656,7 @@ fn replicas_with_the_same_finding_are_grouped() {
             source(pod)
         })
         .collect();
-    let diagnosis = diagnose(&pods, &Evidence::default(), now());
-    let per_owner = BTreeMap::from([("deploy/checkout".to_string(), 3)]);
+    let (diagnosis, per_owner) = diagnose_counting_owners(&pods);
     let grouped = diagnosis.group_replicas(&per_owner);
     let findings: Vec<PodFinding> = grouped.findings().cloned().collect();
     let oom = with_rule(&findings, "oom-killed");
@@ -654,6 +664,35 @@ fn replicas_with_the_same_finding_are_grouped() {
     assert_eq!(oom[0].pods.len(), 3);
     assert_eq!(oom[0].of_pods, Some(3));
     assert_eq!(oom[0].owner.as_deref(), Some("deploy/checkout"));
+}
+
+#[test]
+fn workloads_of_the_same_name_in_two_namespaces_are_counted_apart() {
+    // `-A` over two namespaces that each run a deploy/checkout: 3 pods in shop, 2 in staging.
+    let pods: Vec<SourcePod> = [("shop", 3), ("staging", 2)]
+        .into_iter()
+        .flat_map(|(namespace, replicas)| {
+            (0..replicas).map(move |i| {
+                let mut pod = fixture("oom-native-sidecar.json");
+                pod["metadata"]["namespace"] = json!(namespace);
+                pod["metadata"]["name"] = json!(format!("checkout-6d8f9b7c4-{i}"));
+                pod["metadata"]["uid"] = json!(format!("uid-{namespace}-{i}"));
+                source(pod)
+            })
+        })
+        .collect();
+    let (diagnosis, per_owner) = diagnose_counting_owners(&pods);
+    assert_eq!(per_owner.get("shop", "deploy/checkout"), Some(3));
+    assert_eq!(per_owner.get("staging", "deploy/checkout"), Some(2));
+    assert_eq!(per_owner.get("prod", "deploy/checkout"), None);
+    let grouped = diagnosis.group_replicas(&per_owner);
+    let findings: Vec<PodFinding> = grouped.findings().cloned().collect();
+    let oom = with_rule(&findings, "oom-killed");
+    let counts: Vec<(&str, usize, Option<usize>)> = oom
+        .iter()
+        .map(|f| (f.namespace.as_str(), f.pods.len(), f.of_pods))
+        .collect();
+    assert_eq!(counts, [("shop", 3, Some(3)), ("staging", 2, Some(2))]);
 }
 
 #[test]

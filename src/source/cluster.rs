@@ -208,7 +208,7 @@ impl Cluster {
         self.visit_pod_list(namespace, labels, fields, &mut |pod| {
             pods.push(std::mem::take(pod))
         })
-            .await?;
+        .await?;
         Ok(pods)
     }
 

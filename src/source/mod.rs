@@ -8,7 +8,8 @@ pub mod target;
 
 use std::collections::BTreeMap;
 
-use futures::{StreamExt, stream};
+use futures::StreamExt;
+use futures::channel::mpsc;
 use k8s_openapi::api::core::v1::{Event, Pod};
 
 use crate::error::Result;
@@ -149,7 +150,7 @@ pub async fn load_metrics(
     }
 }
 
-/// How many previous logs are fetched at once.
+/// How many pods' previous logs are read at once.
 const LOG_CONCURRENCY: usize = 8;
 /// Lines of a previous instance's log shown as evidence.
 const PREVIOUS_LOG_LINES: i64 = 5;
@@ -224,9 +225,10 @@ impl Opened {
 
     /// Hands each selected pod to `visit` as it arrives, with its position in the listing
     /// and whether the previous logs of containers `wants_previous_log` names will follow;
-    /// those logs are read once the listing is done (at most [`LOG_CONCURRENCY`] at a time)
-    /// and handed to `logs` by position. Only names are kept meanwhile, not the pods. Live
-    /// only: files have no logs.
+    /// those logs are read while the listing goes on (at most [`LOG_CONCURRENCY`] pods at a
+    /// time, on the runtime's workers) and handed to `logs` by position as they come, so a
+    /// pod waits for its logs only as long as they take, not until the listing ends. Only
+    /// names are kept for the reads, not the pods. Live only: files have no logs.
     pub async fn visit_with_previous_logs(
         self,
         selection: &Selection,
@@ -247,62 +249,90 @@ impl Opened {
             }
             Opened::Cluster(cluster) => cluster,
         };
-        // (position, namespace, pod, containers) of the pods whose logs follow.
-        let mut waiting: Vec<(usize, String, String, Vec<String>)> = Vec::new();
+        // (position, namespace, pod, containers) in; (position, logs, warnings) out.
+        let (wanted, requests) = mpsc::unbounded::<(usize, String, String, Vec<String>)>();
+        let (read, done) = std::sync::mpsc::channel::<(usize, PreviousLogs, Vec<String>)>();
+        let reader = (*cluster).clone();
+        let reading = tokio::spawn(async move {
+            requests
+                .map(|(position, ns, name, containers)| {
+                    let reader = &reader;
+                    async move {
+                        let (logs, warnings) =
+                            read_previous_logs(reader, &ns, &name, containers).await;
+                        (position, logs, warnings)
+                    }
+                })
+                .buffer_unordered(LOG_CONCURRENCY)
+                .for_each(|result| {
+                    // The receiver outlives this task unless the listing failed.
+                    let _ = read.send(result);
+                    std::future::ready(())
+                })
+                .await;
+        });
+        let mut warnings = Vec::new();
+        let mut deliver = |(position, pod_logs, failed): (usize, PreviousLogs, Vec<String>)| {
+            warnings.extend(failed);
+            logs(position, pod_logs);
+        };
         let mut position = 0;
-        let pods = cluster
+        let listed = cluster
             .visit_pods(selection, &mut |pod| {
-                let containers = wants_previous_log(&pod);
-                visit(position, &pod, !containers.is_empty());
+                let containers = wants_previous_log(pod);
+                visit(position, pod, !containers.is_empty());
                 if !containers.is_empty() {
                     let ns = pod_namespace(&pod.pod).to_string();
                     let name = pod.pod.metadata.name.clone().unwrap_or_default();
-                    waiting.push((position, ns, name, containers));
+                    let _ = wanted.unbounded_send((position, ns, name, containers));
                 }
+                done.try_iter().for_each(&mut deliver);
                 position += 1;
             })
-            .await?;
-
-        let cluster = &*cluster;
-        let requests = waiting
-            .iter()
-            .enumerate()
-            .flat_map(|(index, (_, ns, name, containers))| {
-                containers
-                    .iter()
-                    .map(move |c| (index, ns.clone(), name.clone(), c.clone()))
-            });
-        let results: Vec<_> = stream::iter(requests)
-            .map(|(index, ns, pod, container)| async move {
-                let log = cluster
-                    .previous_log(&ns, &pod, &container, PREVIOUS_LOG_LINES)
-                    .await;
-                (index, container, log)
-            })
-            .buffer_unordered(LOG_CONCURRENCY)
-            .collect()
             .await;
-        let mut read = vec![PreviousLogs::new(); waiting.len()];
-        let mut warnings = Vec::new();
-        for (index, container, log) in results {
-            match log {
-                Ok(text) => {
-                    read[index].insert(container, text.lines().map(str::to_string).collect());
-                }
-                // A missing previous instance (400) is common and not worth a warning.
-                Err(e) if e.message.contains("(BadRequest)") => {}
-                Err(e) => warnings.push(e.message),
+        drop(wanted);
+        let pods = match listed {
+            Ok(pods) => pods,
+            Err(e) => {
+                reading.abort();
+                return Err(e);
             }
-        }
-        for ((position, ..), pod_logs) in waiting.iter().zip(read) {
-            logs(*position, pod_logs);
-        }
+        };
+        // The reads still going on: the task ends when the last is done.
+        let _ = reading.await;
+        done.try_iter().for_each(&mut deliver);
         Ok(Visited {
             pods,
             warnings,
             nothing_found: cluster.nothing_found(selection, pods),
         })
     }
+}
+
+/// The last lines of each named container's previous instance, one after the other, and a
+/// warning for each that failed. A missing previous instance (400) is common and not worth a
+/// warning.
+async fn read_previous_logs(
+    cluster: &cluster::Cluster,
+    namespace: &str,
+    pod: &str,
+    containers: Vec<String>,
+) -> (PreviousLogs, Vec<String>) {
+    let mut logs = PreviousLogs::new();
+    let mut warnings = Vec::new();
+    for container in containers {
+        match cluster
+            .previous_log(namespace, pod, &container, PREVIOUS_LOG_LINES)
+            .await
+        {
+            Ok(text) => {
+                logs.insert(container, text.lines().map(str::to_string).collect());
+            }
+            Err(e) if e.message.contains("(BadRequest)") => {}
+            Err(e) => warnings.push(e.message),
+        }
+    }
+    (logs, warnings)
 }
 
 /// Namespace a pod lives in; a manifest without one lands in "default" unless applied with -n.

@@ -126,10 +126,8 @@ impl FakeApiBuilder {
         keys: Vec<String>,
         make: Generate,
     ) -> Self {
-        self.generated.push((
-            served(resource),
-            Generated::new(keys, make).serialized(),
-        ));
+        self.generated
+            .push((served(resource), Generated::new(keys, make).serialized()));
         self
     }
 

@@ -118,8 +118,10 @@ impl Cluster {
         K: Resource + DeserializeOwned + Debug + Default + Send + 'static,
     {
         let mut items = Vec::new();
-        self.list_each(api, params, action, &mut |item| items.push(std::mem::take(item)))
-            .await?;
+        self.list_each(api, params, action, &mut |item| {
+            items.push(std::mem::take(item))
+        })
+        .await?;
         Ok(items)
     }
 }
@@ -150,7 +152,8 @@ fn decode_page<K: Resource + DeserializeOwned>(
         item: PhantomData,
     };
     let mut decoder = serde_json::Deserializer::from_slice(body);
-    seed.deserialize(&mut decoder).and_then(|()| decoder.end())?;
+    seed.deserialize(&mut decoder)
+        .and_then(|()| decoder.end())?;
     if !chunk.is_empty() {
         let _ = chunks.blocking_send(Ok(chunk));
     }

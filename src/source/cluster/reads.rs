@@ -132,8 +132,13 @@ impl Cluster {
             Some(namespaces) => {
                 for ns in namespaces {
                     let action = format!("list events in namespace {ns}");
-                    self.list_each(&self.api::<Event>(Some(ns)), params.clone(), &action, &mut keep)
-                        .await?;
+                    self.list_each(
+                        &self.api::<Event>(Some(ns)),
+                        params.clone(),
+                        &action,
+                        &mut keep,
+                    )
+                    .await?;
                 }
             }
         }

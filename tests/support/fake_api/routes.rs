@@ -300,7 +300,8 @@ impl Server {
             let page: Vec<(String, &[u8])> = rest.by_ref().take(page_len).collect();
             let more = rest.next().is_some();
             let last_key = page.last().filter(|_| more).map(|(key, _)| key.as_str());
-            let metadata = self.list_metadata(resource, namespace, resource_version, last_key, true);
+            let metadata =
+                self.list_metadata(resource, namespace, resource_version, last_key, true);
             let mut body = list_head(resource, &metadata);
             for (i, (_, item)) in page.iter().enumerate() {
                 if i > 0 {

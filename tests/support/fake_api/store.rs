@@ -385,7 +385,8 @@ impl Store {
             let keys = &generated.keys;
             let begin = keys.partition_point(|(k, _)| *k < start);
             // Keys with the prefix follow every smaller key and precede the rest.
-            let end = keys.partition_point(|(k, _)| k.as_str() < prefix.as_str() || k.starts_with(&prefix));
+            let end = keys
+                .partition_point(|(k, _)| k.as_str() < prefix.as_str() || k.starts_with(&prefix));
             return end.saturating_sub(begin);
         }
         self.list(resource, namespace, from).count()
