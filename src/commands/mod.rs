@@ -104,7 +104,7 @@ pub async fn run_per_pod<T: Serialize>(
             if failed.is_some() {
                 return;
             }
-            let Some(reduced) = reduce(&pod) else { return };
+            let Some(reduced) = reduce(pod) else { return };
             let written = match &mut sink {
                 Sink::Document(document) => document.item(&reduced),
                 Sink::Table(out) => {
