@@ -7,8 +7,9 @@
 //! Within a bucket, streamed entries keep the listing order, which for a live listing is
 //! namespace then name: the order the report sorts them in. Replicas are grouped when their
 //! pods are listed together (pods of one ReplicaSet always are). Pods that wait for their
-//! previous logs come last in their bucket. Below [`KEEP`], nothing is streamed and the
-//! report is exactly as if everything had been held.
+//! previous logs are added when their logs arrive (while the listing goes on), so they come
+//! a little later in their bucket than their listing position. Below [`KEEP`], nothing is
+//! streamed and the report is exactly as if everything had been held.
 
 use regex::Regex;
 

@@ -146,7 +146,8 @@ impl OwnerCounts {
 
 /// Diagnoses pods one at a time, as they arrive, keeping only their findings and summaries:
 /// a cluster-wide run never holds every pod. Pods may be added out of their listing order
-/// (those waiting for previous logs come last); `add` takes the position to restore it.
+/// (those waiting for previous logs come when their logs arrive); `add` takes the position
+/// to restore it.
 pub struct Diagnoser<'e> {
     evidence: &'e Evidence,
     now: Timestamp,
