@@ -238,11 +238,15 @@ fn map_body(text: &[u8], format: StructuredFormat) -> Result<Vec<u8>> {
 /// `text` with `prefix` after every newline.
 fn indent(text: &[u8], prefix: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len() + text.len() / 8);
-    for &byte in text {
-        out.push(byte);
-        if byte == b'\n' {
-            out.extend_from_slice(prefix);
-        }
+    // Line by line, not byte by byte: this runs over every byte of `ls -o json`.
+    let mut lines = text.split(|&b| b == b'\n');
+    if let Some(first) = lines.next() {
+        out.extend_from_slice(first);
+    }
+    for line in lines {
+        out.push(b'\n');
+        out.extend_from_slice(prefix);
+        out.extend_from_slice(line);
     }
     out
 }

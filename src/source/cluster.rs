@@ -3,6 +3,7 @@
 //! Read-only by construction: this module only issues GET requests (get, list). Lists are
 //! paginated and selectors go to the server, so a big namespace is never filtered here.
 
+mod lean;
 mod pages;
 mod reads;
 mod retry;

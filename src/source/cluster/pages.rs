@@ -13,6 +13,7 @@ use kube::api::{Api, ListParams};
 use serde::de::{DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
+use super::lean::Lean;
 use super::{Cluster, PAGE_SIZE, compact};
 use crate::error::Result;
 
@@ -273,7 +274,7 @@ impl<'de, K: DeserializeOwned> Visitor<'de> for ItemsSeed<'_, K> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(item) = seq.next_element::<K>()? {
+        while let Some(item) = seq.next_element_seed(Lean(PhantomData))? {
             (self.visit)(item);
         }
         Ok(())
