@@ -1,15 +1,15 @@
 //! The `ls` table: one header line per pod, then one row per container.
 //!
 //! The pods of one call (a chunk of up to 500 as the listing arrives, see
-//! `commands::run_per_pod`) share one comfy-table so their columns line up; the column
+//! `commands::run_per_pod`) share one table layout so their columns line up; the column
 //! header is repeated under each pod line so a long listing stays readable.
 
 use std::io::Write;
 
-use comfy_table::{ContentArrangement, Table, presets};
 use jiff::Timestamp;
 
 use super::age;
+use super::columns::Columns;
 use super::sanitize::{Guarded, neutralise};
 use super::structured::write_error;
 use super::style::{Palette, Tone};
@@ -34,11 +34,6 @@ pub fn write_table(out: &mut dyn Write, pods: &[PodView], opts: &TableOptions) -
 }
 
 fn write_pods(out: &mut dyn Write, pods: &[PodView], opts: &TableOptions) -> Result<()> {
-    let mut table = Table::new();
-    table
-        .load_preset(presets::NOTHING)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .force_no_tty();
     let mut header = vec!["", "CONTAINER", "ROLE", "#", "READY", "STATE", "RESTARTS"];
     header.extend(["LAST TERMINATION", "AGE"]);
     if opts.metrics {
@@ -47,31 +42,20 @@ fn write_pods(out: &mut dyn Write, pods: &[PodView], opts: &TableOptions) -> Res
     if opts.wide {
         header.extend(["IMAGE", "CPU REQ/LIM", "MEM REQ/LIM", "PORTS"]);
     }
-    let columns = header.len();
-    table.set_header(header);
+    // The marker column hugs the name; other columns get kubectl's 3-space gap.
+    let mut gaps = vec![3; header.len()];
+    gaps[0] = 1;
+    let mut table = Columns::new(header.into_iter().map(String::from).collect(), gaps);
 
     let mut rows_per_pod = Vec::with_capacity(pods.len());
     for pod in pods {
         rows_per_pod.push(pod.containers.len());
         for c in &pod.containers {
-            table.add_row(container_row(pod, c, opts));
-        }
-    }
-    for i in 0..columns {
-        if let Some(col) = table.column_mut(i) {
-            // The marker column hugs the name; other columns get kubectl's 3-space gap.
-            let right = if i == 0 {
-                1
-            } else if i + 1 == columns {
-                0
-            } else {
-                3
-            };
-            col.set_padding((0, right));
+            table.push(container_row(pod, c, opts));
         }
     }
 
-    let mut lines = table.lines().map(|l| l.trim_end().to_string());
+    let mut lines = table.lines();
     let header_line = lines.next().unwrap_or_default();
     let header_line = opts.palette.paint(&header_line, Tone::Dim);
     for (index, (pod, rows)) in pods.iter().zip(rows_per_pod).enumerate() {

@@ -1,6 +1,7 @@
 //! Rendering: turns reports into text. Renderers decide nothing about pods; they format
 //! what the analysis produced and write to any `Write`, so tests capture exact output.
 
+mod columns;
 pub mod containers;
 pub mod findings;
 pub mod order;

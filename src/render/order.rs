@@ -8,9 +8,9 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
-use comfy_table::{ContentArrangement, Table, presets};
 use jiff::Timestamp;
 
+use super::columns::Columns;
 use super::containers::{MARKER, pod_line};
 use super::human_duration;
 use super::sanitize::neutralise;
@@ -440,20 +440,17 @@ fn run_result(c: &ContainerTimeline, run: &Run) -> (String, Tone) {
 }
 
 fn times_table(s: &mut String, t: &Timeline, p: &Palette) {
-    let mut table = Table::new();
-    table
-        .load_preset(presets::NOTHING)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .force_no_tty()
-        .set_header(vec![
-            "CONTAINER",
-            "RUN",
-            "STARTED",
-            "FINISHED",
-            "RESULT",
-            "READY",
-            "RESTARTS",
-        ]);
+    let header = [
+        "CONTAINER",
+        "RUN",
+        "STARTED",
+        "FINISHED",
+        "RESULT",
+        "READY",
+        "RESTARTS",
+    ];
+    let gaps = vec![3; header.len()];
+    let mut table = Columns::new(header.map(String::from).to_vec(), gaps);
     for c in &t.containers {
         let ready = match (c.role, c.ready) {
             (Role::Init, _) | (_, None) => "-".to_string(),
@@ -467,7 +464,7 @@ fn times_table(s: &mut String, t: &Timeline, p: &Palette) {
         for run in &c.runs {
             let (result, tone) = run_result(c, run);
             let last = run.run == RunKind::Current;
-            table.add_row(vec![
+            table.push(vec![
                 neutralise(&c.container).into_owned(),
                 match run.run {
                     RunKind::Previous => "previous".to_string(),
@@ -492,7 +489,7 @@ fn times_table(s: &mut String, t: &Timeline, p: &Palette) {
                 ("waiting", None) => "Waiting".to_string(),
                 (state, None) => state.to_string(),
             };
-            table.add_row(vec![
+            table.push(vec![
                 neutralise(&c.container).into_owned(),
                 "current".to_string(),
                 "-".to_string(),
@@ -503,17 +500,10 @@ fn times_table(s: &mut String, t: &Timeline, p: &Palette) {
             ]);
         }
     }
-    let columns = 7;
-    for i in 0..columns {
-        if let Some(col) = table.column_mut(i) {
-            col.set_padding((0, if i + 1 == columns { 0 } else { 3 }));
-        }
-    }
     let _ = writeln!(s);
     for (i, line) in table.lines().enumerate() {
-        let line = line.trim_end();
         if i == 0 {
-            let _ = writeln!(s, "  {}", p.paint(line, Tone::Dim));
+            let _ = writeln!(s, "  {}", p.paint(&line, Tone::Dim));
         } else {
             let _ = writeln!(s, "  {line}");
         }

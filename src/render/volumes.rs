@@ -8,9 +8,9 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
-use comfy_table::{ContentArrangement, Table, presets};
 use jiff::Timestamp;
 
+use super::columns::Columns;
 use super::containers::{MARKER, pod_line};
 use super::sanitize::neutralise;
 use super::style::{Palette, Tone};
@@ -75,11 +75,6 @@ fn header(pod: &PodVolumes, opts: &VolumesTableOptions) -> String {
 
 fn matrix_text(s: &mut String, pod: &PodVolumes, rows: &[&VolumeRow], opts: &VolumesTableOptions) {
     let p = &opts.palette;
-    let mut table = Table::new();
-    table
-        .load_preset(presets::NOTHING)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .force_no_tty();
     let mut header = vec![
         String::new(),
         "VOLUME".to_string(),
@@ -87,8 +82,9 @@ fn matrix_text(s: &mut String, pod: &PodVolumes, rows: &[&VolumeRow], opts: &Vol
         "SOURCE".to_string(),
     ];
     header.extend(pod.containers.iter().map(|c| column_title(c, opts.wide)));
-    let columns = header.len();
-    table.set_header(header);
+    let mut gaps = vec![3; header.len()];
+    gaps[0] = 1;
+    let mut table = Columns::new(header, gaps);
     for row in rows {
         let marker = if row.problem {
             p.paint(MARKER, Tone::Bad)
@@ -114,22 +110,9 @@ fn matrix_text(s: &mut String, pod: &PodVolumes, rows: &[&VolumeRow], opts: &Vol
                 neutralise(&mounts.join(", ")).into_owned()
             });
         }
-        table.add_row(cells);
+        table.push(cells);
     }
-    for i in 0..columns {
-        if let Some(col) = table.column_mut(i) {
-            // The marker column hugs the name; other columns get kubectl's 3-space gap.
-            let right = if i == 0 {
-                1
-            } else if i + 1 == columns {
-                0
-            } else {
-                3
-            };
-            col.set_padding((0, right));
-        }
-    }
-    let mut lines = table.lines().map(|l| l.trim_end().to_string());
+    let mut lines = table.lines();
     if let Some(header_line) = lines.next() {
         let _ = writeln!(s, "{}", p.paint(&header_line, Tone::Dim));
     }
