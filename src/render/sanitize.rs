@@ -39,8 +39,8 @@ fn replacement(c: char) -> Option<Cow<'static, str>> {
 /// and marks as `\u202e`. Everything else, including any other Unicode, is kept. Borrows when
 /// there is nothing to change, which is almost always.
 pub fn neutralise(text: &str) -> Cow<'_, str> {
-    // Printable ASCII, nearly every string: one byte scan instead of a char-by-char search.
-    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+    // Nearly every string: one byte scan instead of a char-by-char search.
+    if !may_need_replacing(text.as_bytes()) {
         return Cow::Borrowed(text);
     }
     let Some(first) = text.find(|c| replacement(c).is_some()) else {
@@ -55,6 +55,21 @@ pub fn neutralise(text: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// False when `text` (UTF-8) has no character [`replacement`] changes; true may be a false
+/// alarm (any U+2000–U+207F). A byte scan: the controls are single bytes, and the other
+/// characters start with 0xC2 (C1), 0xD8 0x9C (U+061C) or 0xE2 0x80/0x81 (U+200E–U+2069),
+/// which no continuation byte can be mistaken for.
+fn may_need_replacing(text: &[u8]) -> bool {
+    text.iter().enumerate().any(|(i, &b)| match b {
+        0x20..0x7f => false,
+        0x00..0x20 | 0x7f => true,
+        0xc2 => matches!(text.get(i + 1), Some(0x80..0xa0)),
+        0xd8 => text.get(i + 1) == Some(&0x9c),
+        0xe2 => matches!(text.get(i + 1), Some(0x80 | 0x81)),
+        _ => false,
+    })
 }
 
 /// The last line of defence, where a rendered block is written: with `colour`, the SGR
@@ -126,15 +141,26 @@ impl<'a> Guarded<'a> {
 
 impl Write for Guarded<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.pending.extend_from_slice(buf);
-        if let Some(last) = self.pending.iter().rposition(|b| *b == b'\n') {
-            let rest = self.pending.split_off(last + 1);
-            let done = std::mem::replace(&mut self.pending, rest);
-            for line in done.split_inclusive(|b| *b == b'\n') {
-                self.write_line(&line[..line.len() - 1])?;
-                self.out.write_all(b"\n")?;
+        // Only the new bytes are searched: `writeln!` writes a line in several pieces.
+        let Some(last) = buf.iter().rposition(|b| *b == b'\n') else {
+            self.pending.extend_from_slice(buf);
+            return Ok(buf.len());
+        };
+        let (complete, rest) = buf.split_at(last + 1);
+        for line in complete.split_inclusive(|b| *b == b'\n') {
+            let line = &line[..line.len() - 1];
+            if self.pending.is_empty() {
+                self.write_line(line)?;
+            } else {
+                let mut started = std::mem::take(&mut self.pending);
+                started.extend_from_slice(line);
+                self.write_line(&started)?;
+                started.clear();
+                self.pending = started;
             }
+            self.out.write_all(b"\n")?;
         }
+        self.pending.extend_from_slice(rest);
         Ok(buf.len())
     }
 
@@ -219,15 +245,30 @@ mod tests {
     }
 
     #[test]
+    fn the_byte_scan_finds_every_replaced_character() {
+        // Every character up to U+2FFF and a sample beyond: the scan never misses one.
+        let chars = ('\0'..='\u{2fff}').chain(['\u{feff}', '\u{1f680}', '\u{10ffff}']);
+        for c in chars {
+            let text = format!("a{c}b");
+            if replacement(c).is_some() {
+                assert!(may_need_replacing(text.as_bytes()), "{c:?}");
+            }
+        }
+        assert!(!may_need_replacing("█─ ünïcödé 漢字 → 🚀".as_bytes()));
+    }
+
+    #[test]
     fn guarded_writer_neutralises_line_by_line() {
         let mut buf = Vec::new();
         let mut w = Guarded::new(&mut buf, false);
         w.write_all(b"ok \x1b[2J").unwrap();
-        w.write_all(b"x\nsecond\r\nlast\x07").unwrap();
+        w.write_all(b"x\nsecond\r\nthi").unwrap();
+        w.write_all(b"rd\n").unwrap();
+        w.write_all(b"last\x07").unwrap();
         w.finish().unwrap();
         assert_eq!(
             String::from_utf8(buf).unwrap(),
-            "ok \\x1b[2Jx\nsecond\\r\nlast\\x07"
+            "ok \\x1b[2Jx\nsecond\\r\nthird\nlast\\x07"
         );
     }
 }
