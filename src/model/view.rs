@@ -135,7 +135,12 @@ pub fn build_pod_view(source: &SourcePod) -> PodView {
         || matches!(phase.as_deref(), Some("Succeeded" | "Failed"));
     let ctx = PodContext { shutting_down };
 
-    let mut containers = Vec::new();
+    let declared = spec.map_or(0, |s| {
+        s.init_containers.as_ref().map_or(0, Vec::len)
+            + s.containers.len()
+            + s.ephemeral_containers.as_ref().map_or(0, Vec::len)
+    });
+    let mut containers = Vec::with_capacity(declared);
     let mut position = 0u32;
     let mut push = |c: &Container, role: Role, cs: Option<&ContainerStatus>, positioned: bool| {
         let status = cs.map(status_view);

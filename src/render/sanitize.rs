@@ -62,14 +62,28 @@ pub fn neutralise(text: &str) -> Cow<'_, str> {
 /// characters start with 0xC2 (C1), 0xD8 0x9C (U+061C) or 0xE2 0x80/0x81 (U+200E–U+2069),
 /// which no continuation byte can be mistaken for.
 fn may_need_replacing(text: &[u8]) -> bool {
-    text.iter().enumerate().any(|(i, &b)| match b {
-        0x20..0x7f => false,
-        0x00..0x20 | 0x7f => true,
-        0xc2 => matches!(text.get(i + 1), Some(0x80..0xa0)),
-        0xd8 => text.get(i + 1) == Some(&0x9c),
-        0xe2 => matches!(text.get(i + 1), Some(0x80 | 0x81)),
-        _ => false,
-    })
+    // Printable ASCII, most text: a scan the compiler vectorises.
+    if text.iter().all(|b| (0x20..0x7f).contains(b)) {
+        return false;
+    }
+    let mut rest = text;
+    while let Some(at) = rest
+        .iter()
+        .position(|&b| b < 0x20 || matches!(b, 0x7f | 0xc2 | 0xd8 | 0xe2))
+    {
+        let next = rest.get(at + 1).copied();
+        let replaced = match rest[at] {
+            0xc2 => matches!(next, Some(0x80..0xa0)),
+            0xd8 => next == Some(0x9c),
+            0xe2 => matches!(next, Some(0x80 | 0x81)),
+            _ => true,
+        };
+        if replaced {
+            return true;
+        }
+        rest = &rest[at + 1..];
+    }
+    false
 }
 
 /// The last line of defence, where a rendered block is written: with `colour`, the SGR

@@ -152,13 +152,23 @@ fn decode_page<K: Resource + DeserializeOwned>(
         visit: &mut on_item,
         item: PhantomData,
     };
-    let mut decoder = serde_json::Deserializer::from_slice(body);
-    seed.deserialize(&mut decoder)
-        .and_then(|()| decoder.end())?;
+    // Validating the page's UTF-8 once is cheaper than serde_json checking string by string.
+    match std::str::from_utf8(body) {
+        Ok(text) => decode_all(seed, serde_json::Deserializer::from_str(text))?,
+        Err(_) => decode_all(seed, serde_json::Deserializer::from_slice(body))?,
+    }
     if !chunk.is_empty() {
         let _ = chunks.blocking_send(Ok(chunk));
     }
     Ok(())
+}
+
+fn decode_all<'de, K: DeserializeOwned, R: serde_json::de::Read<'de>>(
+    seed: ListSeed<'_, K>,
+    mut decoder: serde_json::Deserializer<R>,
+) -> serde_json::Result<()> {
+    seed.deserialize(&mut decoder)?;
+    decoder.end()
 }
 
 /// Stops the page fetcher when the consumer returns early (an error, or a closed pipe).
@@ -308,6 +318,19 @@ mod tests {
         );
         let body = r#"{"kind":"PodList","metadata":{},"items":[{"metadata":{"name":"c"}}]}"#;
         assert_eq!(decode(body).ok(), Some(vec!["c".to_string()]));
+    }
+
+    #[test]
+    fn pages_are_decoded_in_chunks_without_managed_fields_and_bad_utf8_is_an_error() {
+        let (mut chunks, mut received) = tokio::sync::mpsc::channel(8);
+        let page = br#"{"items":[{"metadata":{"name":"a","managedFields":[{"manager":"m"}]}},{"metadata":{"name":"b"}}]}"#;
+        decode_page::<Pod>(page, &mut chunks, &mut || {}).unwrap();
+        let chunk = received.try_recv().unwrap().unwrap();
+        let names: Vec<_> = chunk.iter().map(|p| p.metadata.name.as_deref()).collect();
+        assert_eq!(names, [Some("a"), Some("b")]);
+        assert!(chunk.iter().all(|p| p.metadata.managed_fields.is_none()));
+        let invalid = b"{\"items\":[{\"metadata\":{\"name\":\"\xff\"}}]}";
+        assert!(decode_page::<Pod>(invalid, &mut chunks, &mut || {}).is_err());
     }
 
     #[test]
