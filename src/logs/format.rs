@@ -76,6 +76,19 @@ fn stamp(time: jiff::Timestamp) -> String {
 }
 
 impl Format {
+    /// Text without colour, timestamps or padding: what tests start from.
+    #[cfg(test)]
+    pub fn plain(prefix: Prefix) -> Format {
+        Format {
+            prefix,
+            namespaces: false,
+            color: false,
+            timestamps: false,
+            json: false,
+            width: 0,
+        }
+    }
+
     /// The uncolored, unpadded prefix of a target.
     pub fn prefix_of(&self, target: &LogTarget) -> String {
         let name = self.name_of(target);
@@ -200,14 +213,7 @@ mod tests {
     }
 
     fn format(prefix: Prefix) -> Format {
-        Format {
-            prefix,
-            namespaces: false,
-            color: false,
-            timestamps: false,
-            json: false,
-            width: 0,
-        }
+        Format::plain(prefix)
     }
 
     fn render(format: &Format, target: &LogTarget, line: &Line) -> String {

@@ -377,14 +377,7 @@ mod tests {
 
     /// `pod/container` prefixes aligned on `widest`.
     fn text_format(widest: &str) -> Format {
-        let mut format = Format {
-            prefix: Prefix::Pod,
-            namespaces: false,
-            color: false,
-            timestamps: false,
-            json: false,
-            width: 0,
-        };
+        let mut format = Format::plain(Prefix::Pod);
         format.align([&target(widest)]);
         format
     }

@@ -391,14 +391,7 @@ pub(crate) mod tests {
         L: Fn() -> LF,
         LF: Future<Output = Result<Vec<crate::model::PodView>, String>>,
     {
-        let format = Format {
-            prefix: Prefix::Pod,
-            namespaces: false,
-            color: false,
-            timestamps: false,
-            json: false,
-            width: 0,
-        };
+        let format = Format::plain(Prefix::Pod);
         let (mut out, mut err) = (Vec::new(), Vec::new());
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_time()

@@ -19,7 +19,7 @@ use structured::write_error;
 
 /// Writes one text block per pod, blank-line separated. Each block is built in memory first,
 /// so a closed pipe stops the output between pods, never inside one, and goes through
-/// [`sanitize::Guarded`] on its way out (`block` neutralises the cluster text it
+/// [`sanitize::write_neutralised`] on its way out (`block` neutralises the cluster text it
 /// lays out; this is the safety net).
 pub fn write_pod_blocks<T>(
     out: &mut dyn Write,
@@ -27,16 +27,16 @@ pub fn write_pod_blocks<T>(
     palette: &style::Palette,
     mut block: impl FnMut(&mut String, &T),
 ) -> Result<()> {
+    // Both buffers are reused from pod to pod.
+    let (mut text, mut safe) = (String::new(), Vec::new());
     for (index, pod) in pods.iter().enumerate() {
-        let mut text = String::new();
+        text.clear();
+        safe.clear();
         if index > 0 {
             text.push('\n');
         }
         block(&mut text, pod);
-        let mut safe = Vec::with_capacity(text.len());
-        let mut guarded = sanitize::Guarded::new(&mut safe, palette.enabled());
-        guarded.write_all(text.as_bytes()).map_err(write_error)?;
-        guarded.finish().map_err(write_error)?;
+        sanitize::write_neutralised(&mut safe, &text, palette.enabled()).map_err(write_error)?;
         out.write_all(&safe).map_err(write_error)?;
     }
     Ok(())

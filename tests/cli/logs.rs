@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::support::cli::{
-    BIN, cluster_fixture, command, fixture, sidecar, sidecar_live, temp_dir,
+    BIN, cluster_fixture, command, fixture, read_stderr, sidecar, sidecar_live, temp_dir,
 };
 use crate::support::fake_api::{FakeApi, FakeApiBuilder};
 use crate::support::following::{FOLLOW_WAIT, Following};
@@ -319,13 +319,7 @@ fn broken_pipe_exits_quietly() {
     let mut first = [0u8; 64];
     stdout.read_exact(&mut first).expect("some output");
     drop(stdout);
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .expect("stderr")
-        .read_to_string(&mut stderr)
-        .expect("stderr");
+    let stderr = read_stderr(&mut child);
     let status = child.wait().expect("wait");
     assert_eq!(status.code(), Some(0), "stderr: {stderr}");
     assert_eq!(stderr, "");
@@ -501,13 +495,7 @@ fn history_lines_are_printed_while_a_slow_log_is_still_coming() {
     reader.join().expect("reader");
     let mut all = early;
     all.extend(received.try_iter());
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .expect("stderr")
-        .read_to_string(&mut stderr)
-        .expect("stderr");
+    let stderr = read_stderr(&mut child);
     assert_eq!(status.code(), Some(0), "stderr: {stderr}");
     assert_golden("logs/merged.txt", &(all.join("\n") + "\n"));
 }

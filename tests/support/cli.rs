@@ -42,6 +42,16 @@ impl Output {
     }
 }
 
+/// Everything a spawned child writes to its piped stderr, read to the end.
+pub fn read_stderr(child: &mut std::process::Child) -> String {
+    use std::io::Read;
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        pipe.read_to_string(&mut stderr).expect("stderr");
+    }
+    stderr
+}
+
 /// A new empty directory under the target dir, unique per call.
 pub fn temp_dir(label: &str) -> PathBuf {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
