@@ -5,7 +5,7 @@ use std::io::Write;
 
 use regex::Regex;
 
-use super::{note_nothing_matched, run_per_pod};
+use super::{TABLE_CHUNK, note_nothing_matched, run_per_pod};
 use crate::cli::OutputFormat;
 use crate::error::Result;
 use crate::model::metrics::MetricsIndex;
@@ -77,6 +77,7 @@ pub async fn run(
         "ContainerReport",
         out,
         err,
+        TABLE_CHUNK,
         |pod| pod_entry(pod, filter, ls.only_problems, metrics.as_ref()),
         |out, pods| write_table(out, pods, &table),
     )

@@ -36,7 +36,12 @@ pub async fn load_with_warnings(options: &Options, err: &mut dyn Write) -> Resul
 /// Pods per table chunk. Tables are printed as pods arrive, a chunk at a time, so a
 /// cluster-wide listing shows its first pods at once and never holds them all; columns
 /// line up within a chunk (kubectl's own tables align per 500-item chunk too).
-const TABLE_CHUNK: usize = 500;
+pub const TABLE_CHUNK: usize = 500;
+
+/// Pods per table call of a command whose pods are blocks of their own (`order`, `volumes`):
+/// each is written as soon as it is reduced, so rendering never comes in bursts that leave
+/// the decoding thread waiting.
+pub const POD_BLOCKS: usize = 1;
 
 /// What a per-pod command saw: pods selected, and pods shown after its filters.
 pub struct PerPod {
@@ -61,13 +66,16 @@ enum Sink<'o> {
 
 /// Runs a per-pod command (`ls`, `order`, `volumes`): each selected pod is reduced with
 /// `reduce` as it arrives (`None`: nothing to show for it). Tables are written chunk by chunk
-/// with `table`; JSON/YAML is one `kind` document (`{apiVersion, kind, pods}`) whose `pods` are written
-/// one by one as they are reduced, so no format holds more than a table chunk.
+/// with `table`, `table_chunk` pods at a time ([`TABLE_CHUNK`] for aligned columns,
+/// [`POD_BLOCKS`]) and flushed every [`TABLE_CHUNK`] pods; JSON/YAML is one `kind` document
+/// (`{apiVersion, kind, pods}`) whose `pods` are written one by one as they are reduced, so
+/// no format holds more than a table chunk.
 pub async fn run_per_pod<T: Serialize>(
     options: &Options,
     kind: &'static str,
     out: &mut dyn Write,
     err: &mut dyn Write,
+    table_chunk: usize,
     mut reduce: impl FnMut(&SourcePod) -> Option<T>,
     mut table: impl FnMut(&mut dyn Write, &[T]) -> Result<()>,
 ) -> Result<PerPod> {
@@ -86,7 +94,11 @@ pub async fn run_per_pod<T: Serialize>(
             writeln!(out).map_err(write_error)?;
         }
         table(out, chunk)?;
-        out.flush().map_err(write_error)
+        // Flushed as often as a table of aligned chunks would be, not once per pod block.
+        if (shown_before + chunk.len()) / TABLE_CHUNK > shown_before / TABLE_CHUNK {
+            out.flush().map_err(write_error)?;
+        }
+        Ok(())
     };
     let (visited, document) = {
         let head = PodsReportHead {
@@ -109,7 +121,7 @@ pub async fn run_per_pod<T: Serialize>(
                 Sink::Document(document) => document.item(&reduced),
                 Sink::Table(out) => {
                     kept.push(reduced);
-                    if kept.len() < TABLE_CHUNK {
+                    if kept.len() < table_chunk {
                         return;
                     }
                     let written = write_chunk(&mut **out, &kept, shown);
@@ -150,6 +162,7 @@ pub async fn run_per_pod<T: Serialize>(
                 write_chunk(&mut *out, &kept, shown)?;
             }
             shown += kept.len();
+            out.flush().map_err(write_error)?;
         }
     }
     Ok(PerPod {

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use regex::Regex;
 
-use super::{note_nothing_matched, run_per_pod};
+use super::{POD_BLOCKS, note_nothing_matched, run_per_pod};
 use crate::checks;
 use crate::error::Result;
 use crate::model::order::{PodOrder, analyze};
@@ -44,6 +44,7 @@ pub async fn run(options: &Options, out: &mut dyn Write, err: &mut dyn Write) ->
         "OrderReport",
         out,
         err,
+        POD_BLOCKS,
         |pod| pod_entry(pod, filter, options.now),
         |out, pods| write_order_table(out, pods, &table),
     )

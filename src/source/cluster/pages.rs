@@ -67,9 +67,10 @@ impl Cluster {
         // time, while this task hands the previous ones to `visit`, so a big listing costs
         // about the longer of the two instead of their sum. Visited chunks go back to that
         // thread to be dropped: freeing an object is a good part of its cost, and costs more
-        // on a thread other than the one that allocated it. Memory: the pages in flight and a
-        // few chunks of decoded objects.
-        let (mut chunks, mut decoded) = tokio::sync::mpsc::channel::<Result<Vec<K>>>(2);
+        // on a thread other than the one that allocated it. Memory: the pages in flight and up
+        // to 8 chunks (256 objects, ~5 MiB of pods) decoded ahead, enough to keep decoding
+        // while `ls` writes a 500-pod table chunk.
+        let (mut chunks, mut decoded) = tokio::sync::mpsc::channel::<Result<Vec<K>>>(8);
         let (spent, spent_chunks) = std::sync::mpsc::channel::<Vec<K>>();
         let decoder = self.clone();
         let action_owned = action.to_string();
