@@ -9,6 +9,8 @@
 
 use unicode_width::UnicodeWidthStr;
 
+use super::sanitize::sgr_len;
+
 /// Rows of cells laid out in columns. A cell is one line of text that has been neutralised
 /// already (so it holds no newline or control character) and may carry the palette's SGR
 /// sequences, which take no room.
@@ -16,7 +18,8 @@ pub struct Columns {
     /// Spaces after each column; the last column's are never written (lines are trimmed).
     gaps: Vec<usize>,
     widths: Vec<usize>,
-    rows: Vec<Vec<String>>,
+    /// Each cell with its display width.
+    rows: Vec<Vec<(String, usize)>>,
 }
 
 impl Columns {
@@ -37,9 +40,16 @@ impl Columns {
             self.widths.resize(row.len(), 0);
             self.gaps.resize(row.len(), 0);
         }
-        for (width, cell) in self.widths.iter_mut().zip(&row) {
+        let row: Vec<(String, usize)> = row
+            .into_iter()
+            .map(|cell| {
+                let width = display_width(&cell);
+                (cell, width)
+            })
+            .collect();
+        for (width, (_, cell_width)) in self.widths.iter_mut().zip(&row) {
             // Every column is at least one character wide, blank or not.
-            *width = (*width).max(display_width(cell)).max(1);
+            *width = (*width).max(*cell_width).max(1);
         }
         self.rows.push(row);
     }
@@ -49,17 +59,17 @@ impl Columns {
         self.rows.iter().map(|row| self.line(row))
     }
 
-    fn line(&self, row: &[String]) -> String {
+    fn line(&self, row: &[(String, usize)]) -> String {
         let mut line = String::with_capacity(self.widths.iter().sum::<usize>() + 16);
         let mut blanks = 0;
         for (i, width) in self.widths.iter().enumerate() {
-            let cell = row.get(i).map_or("", String::as_str);
+            let (cell, cell_width) = row.get(i).map_or(("", 0), |(c, w)| (c.as_str(), *w));
             if !cell.is_empty() {
                 line.extend(std::iter::repeat_n(' ', blanks));
                 blanks = 0;
                 line.push_str(cell);
             }
-            blanks += width - display_width(cell).min(*width) + self.gaps[i];
+            blanks += width - cell_width.min(*width) + self.gaps[i];
         }
         // A cell's own trailing spaces go too, as in any kubectl-style table.
         line.truncate(line.trim_end().len());
@@ -67,7 +77,8 @@ impl Columns {
     }
 }
 
-/// Columns a cell takes on a terminal: its text's width, SGR sequences (`ESC[…m`) excluded.
+/// Columns a cell takes on a terminal: its text's width, the palette's SGR sequences
+/// (`ESC[…m`) excluded.
 pub fn display_width(text: &str) -> usize {
     if !text.contains('\u{1b}') {
         return if text.is_ascii() {
@@ -80,15 +91,8 @@ pub fn display_width(text: &str) -> usize {
     let mut rest = text;
     while let Some(at) = rest.find('\u{1b}') {
         width += rest[..at].width();
-        let after = &rest[at + 1..];
-        rest = match after.strip_prefix('[') {
-            // Parameters and intermediates up to the final byte (`@` to `~`).
-            Some(sequence) => match sequence.find(|c: char| ('@'..='~').contains(&c)) {
-                Some(end) => &sequence[end + 1..],
-                None => "",
-            },
-            None => after,
-        };
+        // Any other ESC takes no room either (cells are neutralised, so there is none).
+        rest = &rest[at + sgr_len(&rest[at..]).max(1)..];
     }
     width + rest.width()
 }

@@ -204,7 +204,7 @@ impl Write for Guarded<'_> {
 }
 
 /// Length of the SGR sequence `ESC [ digits;… m` at the start of `text`, 0 if there is none.
-fn sgr_len(text: &str) -> usize {
+pub(super) fn sgr_len(text: &str) -> usize {
     let Some(params) = text.strip_prefix("\u{1b}[") else {
         return 0;
     };
