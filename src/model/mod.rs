@@ -19,6 +19,7 @@ pub mod volumes;
 
 pub use view::build_pod_view;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
@@ -391,7 +392,7 @@ pub fn belongs_to_job(source: &SourcePod) -> bool {
 
 /// An image's repository path, lowercased, without tag or digest:
 /// `docker.io/fluent/fluent-bit:3.1@sha256:…` → `docker.io/fluent/fluent-bit`.
-pub fn image_repository(image: &str) -> String {
+pub fn image_repository(image: &str) -> Cow<'_, str> {
     let without_digest = image.split('@').next().unwrap_or(image);
     // A tag is a colon after the last slash (a colon before it is a registry port).
     let last_slash = without_digest.rfind('/').map_or(0, |i| i + 1);
@@ -399,7 +400,12 @@ pub fn image_repository(image: &str) -> String {
         Some(colon) => &without_digest[..last_slash + colon],
         None => without_digest,
     };
-    repository.to_lowercase()
+    // Called for every container's kind: borrow the usual lower-case reference.
+    if repository.chars().any(char::is_uppercase) {
+        Cow::Owned(repository.to_lowercase())
+    } else {
+        Cow::Borrowed(repository)
+    }
 }
 
 /// Container names that mesh and agent injectors add next to the application.

@@ -169,8 +169,15 @@ pub fn ships_logs(name: &str, image: &str) -> bool {
     let last = repo.rsplit('/').next().unwrap_or(&repo);
     TELEMETRY_NAMES.contains(&name)
         || TELEMETRY_IMAGES.contains(&last)
-        || words(name).any(|w| LOG_WORDS.contains(&w.as_str()))
-        || words(&repo).any(|w| LOG_WORDS.contains(&w.as_str()))
+        || has_log_word(name)
+        || has_log_word(&repo)
+}
+
+/// Whether one of `text`'s words (as [`words`] splits them) is a [`LOG_WORDS`] entry; runs
+/// for every container, so it compares in place instead of lower-casing each word.
+fn has_log_word(text: &str) -> bool {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| LOG_WORDS.iter().any(|l| l.eq_ignore_ascii_case(w)))
 }
 
 /// Lower-case alphanumeric words of a name, path or image (`fluent-bit` → `fluent`, `bit`).
@@ -264,5 +271,8 @@ mod tests {
         assert!(ships_logs("rotate", "acme/logrotate:2"));
         assert!(!ships_logs("istio-proxy", "docker.io/istio/proxyv2:1.24.1"));
         assert!(!ships_logs("catalog", "acme/catalog:1"));
+        // Words match whole and in any case: `Log-Tailer` ships logs, `blog` does not.
+        assert!(ships_logs("Log-Tailer", "busybox:1.37"));
+        assert!(!ships_logs("blog", "acme/blog:1"));
     }
 }

@@ -1,4 +1,5 @@
 use super::*;
+use std::borrow::Cow;
 
 rule! {
     /// ## What it does
@@ -94,28 +95,25 @@ fn check(ctx: &PodContext) -> Vec<Finding> {
     duplicate_mount_path(ctx.volume_facts())
 }
 
+type Entry<'a> = (&'a str, (&'static str, usize), &'a str, Cow<'a, str>);
+
 /// `duplicate-mount-path`: two mounts at one path in one container. Identical strings are
 /// rejected by the API server ("must be unique"); paths equal only after normalisation
 /// (`/data` and `/data/`) are accepted and the last mount hides the first.
 fn duplicate_mount_path(f: &VolumeFacts) -> Vec<Finding> {
     let mut out = Vec::new();
     for c in &f.ctrs {
-        // (volume, field, path as written, normalized path) of every mount and device.
-        let entries: Vec<(&str, String, &str, String)> = c
+        // (volume, (list, index), path as written, normalized path) of every mount and
+        // device; the field is spelled out only for evidence.
+        let entries: Vec<Entry> = c
             .mounts
             .iter()
             .enumerate()
-            .map(|(i, m)| {
-                (
-                    m.name.as_str(),
-                    format!("volumeMounts[{i}]"),
-                    m.mount_path.as_str(),
-                )
-            })
+            .map(|(i, m)| (m.name.as_str(), ("volumeMounts", i), m.mount_path.as_str()))
             .chain(c.devices.iter().enumerate().map(|(i, d)| {
                 (
                     d.name.as_str(),
-                    format!("volumeDevices[{i}]"),
+                    ("volumeDevices", i),
                     d.device_path.as_str(),
                 )
             }))
@@ -123,11 +121,10 @@ fn duplicate_mount_path(f: &VolumeFacts) -> Vec<Finding> {
             .collect();
         let mut reported: BTreeSet<&str> = BTreeSet::new();
         for (_, _, _, path) in &entries {
-            if !reported.insert(path.as_str()) {
+            if !reported.insert(path.as_ref()) {
                 continue;
             }
-            let same: Vec<&(&str, String, &str, String)> =
-                entries.iter().filter(|e| &e.3 == path).collect();
+            let same: Vec<&Entry> = entries.iter().filter(|e| &e.3 == path).collect();
             if same.len() < 2 {
                 continue;
             }
@@ -157,8 +154,8 @@ fn duplicate_mount_path(f: &VolumeFacts) -> Vec<Finding> {
                 ),
             )
             .container(c.name);
-            for (name, field, raw, _) in &same {
-                finding = finding.evidence(format!("{}.{field}: {name} at {raw}", c.field));
+            for (name, (list, index), raw, _) in &same {
+                finding = finding.evidence(format!("{}.{list}[{index}]: {name} at {raw}", c.field));
             }
             finding = finding.evidence(consequence).fix(format!(
                 "give each volume its own path (e.g. {path}/{}), or combine them into one projected volume",

@@ -158,9 +158,13 @@ fn mount_over_root(f: &VolumeFacts) -> Vec<Finding> {
             let Some(path) = normalize(&m.mount_path) else {
                 continue;
             };
+            let over_root = path == "/";
+            if !over_root && !SYSTEM_PATHS.contains(&path.as_ref()) {
+                continue;
+            }
             let row = f.row(&m.name);
             let what = row.map_or_else(|| format!("volume {}", m.name), describe);
-            let finding = if path == "/" {
+            let finding = if over_root {
                 Finding::new(
                     RULE.id,
                     Severity::Critical,
@@ -170,7 +174,7 @@ fn mount_over_root(f: &VolumeFacts) -> Vec<Finding> {
                     "mount {} at a directory of its own (e.g. /etc/{}); to drop single files into an existing directory use subPath (those files then never update)",
                     m.name, m.name
                 ))
-            } else if SYSTEM_PATHS.contains(&path.as_str()) {
+            } else {
                 Finding::new(
                     RULE.id,
                     Severity::Warning,
@@ -180,14 +184,12 @@ fn mount_over_root(f: &VolumeFacts) -> Vec<Finding> {
                     "mount {} at a dedicated subdirectory (e.g. {path}/{}), or use subPath to add single files",
                     m.name, c.name
                 ))
-            } else {
-                continue;
             };
             let mut finding = finding.container(c.name).evidence(format!(
                 "{}.volumeMounts[{index}]: {} at {}",
                 c.field, m.name, m.mount_path
             ));
-            if path == "/" {
+            if over_root {
                 let read_only = row.is_some_and(|r| {
                     r.mounts.iter().any(|cell| {
                         cell.container == c.name

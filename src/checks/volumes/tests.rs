@@ -101,6 +101,14 @@ fn normalize_handles_trailing_and_double_slashes_dots_and_relative_paths() {
     assert_eq!(normalize("logs/access.log"), None);
     assert_eq!(normalize("./x"), None);
     assert_eq!(normalize(""), None);
+    assert_eq!(normalize("/var/log/..").as_deref(), Some("/var"));
+    // Clean paths (nearly all of them) are borrowed, not copied.
+    for clean in ["/", "/var/log/nginx", "/etc/.config"] {
+        assert!(
+            matches!(normalize(clean), Some(std::borrow::Cow::Borrowed(p)) if p == clean),
+            "{clean}"
+        );
+    }
 }
 
 #[test]

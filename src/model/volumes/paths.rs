@@ -1,5 +1,7 @@
 //! Paths: normalizing, comparing with mounts, finding them in commands and env values.
 
+use std::borrow::Cow;
+
 use k8s_openapi::api::core::v1::VolumeMount;
 
 use super::*;
@@ -122,12 +124,14 @@ pub fn shell_words(argv: &[String]) -> String {
 
 /// `/var//log/./nginx/` → `/var/log/nginx`; `..` is resolved lexically. Relative paths give
 /// `None`: they depend on the working directory, so they are ignored.
-pub fn normalize(path: &str) -> Option<String> {
-    if !path.starts_with('/') {
-        return None;
+pub fn normalize(path: &str) -> Option<Cow<'_, str>> {
+    let rest = path.strip_prefix('/')?;
+    // Most paths are already clean: borrow them (this runs for every mount of every pod).
+    if rest.is_empty() || rest.split('/').all(|s| !matches!(s, "" | "." | "..")) {
+        return Some(Cow::Borrowed(path));
     }
     let mut parts: Vec<&str> = Vec::new();
-    for segment in path.split('/') {
+    for segment in rest.split('/') {
         match segment {
             "" | "." => {}
             ".." => {
@@ -136,7 +140,7 @@ pub fn normalize(path: &str) -> Option<String> {
             s => parts.push(s),
         }
     }
-    Some(format!("/{}", parts.join("/")))
+    Some(Cow::Owned(format!("/{}", parts.join("/"))))
 }
 
 /// Whether normalized `path` is `mount` or inside it: `/var/log` holds `/var/log/x` but not
@@ -188,7 +192,7 @@ pub fn translate(path: &str, from: &MountCell, to: &MountCell) -> Option<String>
     let rest = if path == from_mount {
         ""
     } else {
-        path.strip_prefix(&from_mount)?.strip_prefix('/')?
+        path.strip_prefix(from_mount.as_ref())?.strip_prefix('/')?
     };
     let join = |a: &str, b: &str| {
         [a.trim_matches('/'), b.trim_matches('/')]
@@ -208,7 +212,7 @@ pub fn translate(path: &str, from: &MountCell, to: &MountCell) -> Option<String>
     };
     let to_mount = normalize(&to.mount_path)?;
     Some(if inner.is_empty() {
-        to_mount
+        to_mount.into_owned()
     } else if to_mount == "/" {
         format!("/{inner}")
     } else {
@@ -366,7 +370,7 @@ pub fn scan_paths<'a>(
             out.push(PathRef {
                 raw: part.to_string(),
                 path: cut_at_glob(&full),
-                full,
+                full: full.into_owned(),
                 origin: origin.clone(),
                 key: key.clone(),
             });
