@@ -29,6 +29,7 @@ fn pod_entry(
     metrics: Option<&MetricsIndex>,
 ) -> Option<PodView> {
     let mut view = build_pod_view(pod);
+    view.effective_requests = crate::model::effective_requests_of(&pod.pod);
     if let Some(sample) = metrics.and_then(|m| m.get(&view.namespace, &view.name)) {
         crate::model::metrics::join(&mut view.containers, sample);
     }

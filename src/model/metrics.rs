@@ -254,7 +254,10 @@ pub fn effective_requests_view(spec: &PodSpec, main: Option<&str>) -> EffectiveR
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::QuantityMap;
+    use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
     use serde_json::json;
+    use std::collections::BTreeMap;
 
     fn spec(value: Value) -> PodSpec {
         serde_json::from_value(value).unwrap()
@@ -341,12 +344,14 @@ mod tests {
         );
         let proxy = sample.container("istio-proxy").unwrap();
         let resources = Resources {
-            requests: [("memory".to_string(), "64Mi".to_string())]
-                .into_iter()
-                .collect(),
-            limits: [("memory".to_string(), "128Mi".to_string())]
-                .into_iter()
-                .collect(),
+            requests: QuantityMap::from_api(&BTreeMap::from([(
+                "memory".to_string(),
+                Quantity("64Mi".to_string()),
+            )])),
+            limits: QuantityMap::from_api(&BTreeMap::from([(
+                "memory".to_string(),
+                Quantity("128Mi".to_string()),
+            )])),
         };
         let view = usage_view(&resources, proxy, &sample);
         assert_eq!(view.memory.as_deref(), Some("119Mi"));

@@ -17,7 +17,7 @@ pub mod termination;
 mod view;
 pub mod volumes;
 
-pub use view::build_pod_view;
+pub use view::{build_pod_view, effective_requests_of};
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -26,6 +26,7 @@ use jiff::Timestamp;
 use k8s_openapi::api::core::v1::{
     Container, ContainerState as ApiContainerState, ContainerStateTerminated, ContainerStatus, Pod,
 };
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use serde::Serialize;
 
 use crate::source::target::WorkloadKind;
@@ -199,28 +200,35 @@ pub struct Resources {
 /// a `BTreeMap`: a container has two or three entries, and each map node costs ~500 bytes
 /// (two maps per container were 30 MiB of 10,000 pods' views).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct QuantityMap(Vec<(String, String)>);
+pub struct QuantityMap(Vec<(Cow<'static, str>, String)>);
+
+/// Resource names nearly every container uses: named without a copy of their own.
+const COMMON_RESOURCES: [&str; 3] = ["cpu", "ephemeral-storage", "memory"];
 
 impl QuantityMap {
+    /// The API's map (already in name order, names unique), copied once into exactly sized
+    /// storage: this runs for every container of every pod listed.
+    pub fn from_api(map: &BTreeMap<String, Quantity>) -> Self {
+        let mut entries = Vec::with_capacity(map.len());
+        for (name, quantity) in map {
+            let name = match COMMON_RESOURCES.iter().find(|common| **common == name) {
+                Some(common) => Cow::Borrowed(*common),
+                None => Cow::Owned(name.clone()),
+            };
+            entries.push((name, quantity.0.clone()));
+        }
+        QuantityMap(entries)
+    }
+
     pub fn get(&self, resource: &str) -> Option<&String> {
         self.0
-            .binary_search_by(|(name, _)| name.as_str().cmp(resource))
+            .binary_search_by(|(name, _)| name.as_ref().cmp(resource))
             .ok()
             .map(|i| &self.0[i].1)
     }
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
-    }
-}
-
-impl FromIterator<(String, String)> for QuantityMap {
-    fn from_iter<I: IntoIterator<Item = (String, String)>>(entries: I) -> Self {
-        let mut entries: Vec<(String, String)> = entries.into_iter().collect();
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
-        entries.dedup_by(|later, earlier| later.0 == earlier.0);
-        entries.shrink_to_fit();
-        QuantityMap(entries)
     }
 }
 

@@ -11,13 +11,9 @@ fn find_status<'a>(
 }
 
 fn resources_of(c: &Container) -> Resources {
-    let to_map =
-        |m: &Option<BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>| {
-            m.iter()
-                .flatten()
-                .map(|(k, v)| (k.clone(), v.0.clone()))
-                .collect::<QuantityMap>()
-        };
+    let to_map = |m: &Option<BTreeMap<String, Quantity>>| {
+        m.as_ref().map(QuantityMap::from_api).unwrap_or_default()
+    };
     c.resources
         .as_ref()
         .map(|r| Resources {
@@ -249,9 +245,19 @@ pub fn build_pod_view(source: &SourcePod) -> PodView {
         start_time: status.and_then(|s| s.start_time.as_ref()).map(|t| t.0),
         deleting_since: pod.metadata.deletion_timestamp.as_ref().map(|t| t.0),
         problem,
-        effective_requests: spec.map(|s| metrics::effective_requests_view(s, main)),
+        // Only `ls` shows it (see `effective_requests_of`); parsing and formatting it for
+        // every pod was a fifth of building a view that `diagnose` never prints.
+        effective_requests: None,
         containers,
     }
+}
+
+/// The pod's effective requests (what the scheduler fits) and the sidecars' share.
+pub fn effective_requests_of(pod: &Pod) -> Option<metrics::EffectiveRequestsView> {
+    let main = main_container_name(pod);
+    pod.spec
+        .as_ref()
+        .map(|spec| metrics::effective_requests_view(spec, main))
 }
 
 /// Pod-level trouble that is not visible on any single container.

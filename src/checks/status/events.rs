@@ -195,7 +195,7 @@ fn check(ctx: &PodContext) -> Vec<Finding> {
             .evidence(format!("event type=Warning reason={reason} count={count}"));
             if reason == "FailedScheduling"
                 && message.contains("Insufficient")
-                && let Some(r) = &ctx.view.effective_requests
+                && let Some(r) = crate::model::effective_requests_of(&ctx.source.pod)
             {
                 // The scheduler fits the effective request, which sidecars enlarge.
                 finding = finding.evidence(format!(
