@@ -29,6 +29,9 @@ pub struct PodContext<'a> {
     /// The pod's usage sample, when metrics were read.
     pub usage: Option<&'a PodUsage>,
     pub memory_threshold: u32,
+    /// Whether rules build `--fix` patches (see [`Finding::patch_if`]); `diagnose` without
+    /// `--fix` turns it off.
+    pub patches: bool,
     /// The volume matrix, built on first use by a volume rule.
     volumes: OnceCell<VolumeFacts<'a>>,
 }
@@ -47,6 +50,7 @@ impl<'a> PodContext<'a> {
             now,
             usage: None,
             memory_threshold: DEFAULT_MEMORY_THRESHOLD,
+            patches: true,
             volumes: OnceCell::new(),
         }
     }

@@ -164,6 +164,30 @@ fn rules_marked_patch_propose_one_on_their_example() {
 }
 
 #[test]
+fn without_fix_no_patch_is_built_and_the_findings_are_the_same() {
+    for rule in CATALOG.iter().filter(|r| r.patch) {
+        let (Some(trigger), _) = doc::examples(rule) else {
+            panic!("{}: no examples", rule.id);
+        };
+        for yaml in [without_status(&trigger), trigger] {
+            let mut with_fix = diagnose_example(rule, &yaml);
+            let without_fix: Vec<Finding> = crate::diagnose::diagnose_text_with(&yaml, false)
+                .unwrap_or_else(|e| panic!("{}: the example does not load: {e:?}", rule.id))
+                .findings()
+                .map(|f| f.finding.clone())
+                .collect();
+            assert!(
+                without_fix.iter().all(|f| f.patch.is_none()),
+                "{}: a patch was built without --fix",
+                rule.id
+            );
+            with_fix.iter_mut().for_each(|f| f.patch = None);
+            assert_eq!(with_fix, without_fix, "{}", rule.id);
+        }
+    }
+}
+
+#[test]
 fn rules_not_marked_patch_never_propose_one() {
     for rule in CATALOG.iter().filter(|r| !r.patch) {
         let (Some(trigger), Some(near_miss)) = doc::examples(rule) else {

@@ -230,6 +230,7 @@ impl<'e> Diagnoser<'e> {
         ctx.previous_logs = previous_logs;
         ctx.server_version = self.evidence.server_version;
         ctx.usage = self.metrics.get(&view.namespace, &view.name);
+        ctx.patches = self.fix_objects.is_some();
         ctx.memory_threshold = self
             .evidence
             .memory_threshold
@@ -272,13 +273,6 @@ impl<'e> Diagnoser<'e> {
             }
             _ => None,
         };
-        let mut findings = findings;
-        if self.fix_objects.is_none() {
-            // Patches are only printed with --fix: do not hold them for every pod.
-            for f in &mut findings {
-                f.finding.patch = None;
-            }
-        }
         PodDiagnosis {
             ready: view.ready.map(|r| format!("{r}/{}", view.total)),
             spec_only: view.spec_only,
@@ -313,6 +307,12 @@ impl<'e> Diagnoser<'e> {
 /// clock. Every pod is held, in listing order.
 #[cfg(test)]
 pub fn diagnose_text(text: &str) -> Result<Diagnosis, crate::error::Error> {
+    diagnose_text_with(text, true)
+}
+
+/// [`diagnose_text`], with or without `--fix`.
+#[cfg(test)]
+pub fn diagnose_text_with(text: &str, fix: bool) -> Result<Diagnosis, crate::error::Error> {
     use crate::options::{Scope, Selection};
     let selection = Selection {
         scope: Scope::AllNamespaces,
@@ -337,7 +337,10 @@ pub fn diagnose_text(text: &str) -> Result<Diagnosis, crate::error::Error> {
         ..Evidence::default()
     };
     let now = "2026-11-23T12:00:00Z".parse().expect("valid time");
-    let mut diagnoser = Diagnoser::new(&evidence, now).with_fix(&loaded.objects);
+    let mut diagnoser = Diagnoser::new(&evidence, now);
+    if fix {
+        diagnoser = diagnoser.with_fix(&loaded.objects);
+    }
     for (position, pod) in loaded.pods.iter().enumerate() {
         diagnoser.add(position, pod, BTreeMap::new());
     }

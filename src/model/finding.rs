@@ -91,4 +91,15 @@ impl Finding {
         self.patch = patch.into();
         self
     }
+
+    /// [`Finding::patch`], with the patch built only when `wanted` (the rule's
+    /// `PodContext::patches`): only `--fix` prints patches, and building one (serialising a
+    /// probe, writing its note) can cost more than the finding itself.
+    pub fn patch_if<P: Into<Option<super::patch::PodPatch>>>(
+        self,
+        wanted: bool,
+        make: impl FnOnce() -> P,
+    ) -> Self {
+        if wanted { self.patch(make()) } else { self }
+    }
 }

@@ -193,7 +193,7 @@ fn check(ctx: &PodContext) -> Vec<Finding> {
                 .evidence(format!("spec.containers: {} and {}; restartPolicy {}", main.name, s.name,
                     ctx.view.restart_policy.as_deref().unwrap_or("Always")))
                 .fix(native_sidecar_advice(ctx, &s.name))
-                .patch(ctx.spec(&s.name).map(remedies::to_native))
+                .patch_if(ctx.patches, || ctx.spec(&s.name).map(remedies::to_native))
             })
             .collect();
     }
@@ -238,7 +238,7 @@ fn check(ctx: &PodContext) -> Vec<Finding> {
                     ctx.view.restart_policy.as_deref().unwrap_or("-")
                 ))
                 .fix(native_sidecar_advice(ctx, &s.name))
-                .patch(ctx.spec(&s.name).map(remedies::to_native))
+                .patch_if(ctx.patches, || ctx.spec(&s.name).map(remedies::to_native))
         })
         .collect()
 }

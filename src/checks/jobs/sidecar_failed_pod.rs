@@ -253,10 +253,7 @@ fn check(ctx: &PodContext) -> Vec<Finding> {
                 ));
             }
             let finding = finding.fix(remedy(product_of_spec(ctx, &c.name), &c.name, native_ok));
-            match ctx.spec(&c.name) {
-                Some(spec) => finding.patch(exit_remedy(spec)),
-                None => finding,
-            }
+            finding.patch_if(ctx.patches, || ctx.spec(&c.name).map(exit_remedy))
         })
         .collect()
 }

@@ -167,13 +167,13 @@ rule! {
 
 fn check(pod: &PodContext) -> Vec<Finding> {
     let facts = pod.order_facts();
-    let mut findings = classic_sidecar_stopped_with_app(&facts);
-    findings.extend(pre_stop_exceeds_grace(&facts));
+    let mut findings = classic_sidecar_stopped_with_app(&facts, pod.patches);
+    findings.extend(pre_stop_exceeds_grace(&facts, pod.patches));
     super::in_start_up_order(&facts, findings)
 }
 
 /// Classic sidecars the app still needs while it drains, stopped at the same moment.
-fn classic_sidecar_stopped_with_app(ctx: &OrderFacts) -> Vec<Finding> {
+fn classic_sidecar_stopped_with_app(ctx: &OrderFacts, patches: bool) -> Vec<Finding> {
     // A Job's pod is meant to finish, not to be stopped; a classic sidecar there keeps the
     // pod from completing, which is diagnose's own rule (job-sidecar-never-exits).
     if ctx.job_pod() {
@@ -238,14 +238,14 @@ fn classic_sidecar_stopped_with_app(ctx: &OrderFacts) -> Vec<Finding> {
                     "{name} is in spec.containers (classic sidecar), {pre_stop_text}; terminationGracePeriodSeconds {grace}"
                 ))
                 .fix(fix)
-                .patch(remedies::to_native(c)),
+                .patch_if(patches, || remedies::to_native(c)),
         );
     }
     findings
 }
 
 /// preStop hooks that sleep through the whole grace period.
-fn pre_stop_exceeds_grace(ctx: &OrderFacts) -> Vec<Finding> {
+fn pre_stop_exceeds_grace(ctx: &OrderFacts, patches: bool) -> Vec<Finding> {
     let (grace, defaulted) = ctx.grace_period();
     let has_natives = ctx.spec.init_containers.iter().flatten().any(is_native);
     let running = ctx
@@ -298,12 +298,12 @@ fn pre_stop_exceeds_grace(ctx: &OrderFacts) -> Vec<Finding> {
                     "raise terminationGracePeriodSeconds above the preStop sleep plus the time {name} needs after SIGTERM (e.g. {}s), or shorten the sleep",
                     sleep + 30
                 ))
-                .patch(
+                .patch_if(patches, || {
                     PodPatch::new(format!(
                         "starting point: {name}'s preStop sleep of {sleep}s plus 30s for it to stop after SIGTERM"
                     ))
-                    .set(Place::Spec, &["terminationGracePeriodSeconds"], json!(sleep + 30)),
-                ),
+                    .set(Place::Spec, &["terminationGracePeriodSeconds"], json!(sleep + 30))
+                }),
         );
     }
     findings

@@ -175,14 +175,14 @@ rule! {
 }
 
 fn check(pod: &PodContext) -> Vec<Finding> {
-    plain_init_sidecars(&pod.order_facts())
+    plain_init_sidecars(&pod.order_facts(), pod.patches)
         .into_iter()
         .map(|finding| with_server_version(pod, finding))
         .collect()
 }
 
 /// Plain init containers that look like long-running sidecars (§1.12).
-fn plain_init_sidecars(ctx: &OrderFacts) -> Vec<Finding> {
+fn plain_init_sidecars(ctx: &OrderFacts, patches: bool) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (index, c) in ctx.spec.init_containers.iter().flatten().enumerate() {
         if is_native(c) {
@@ -246,16 +246,14 @@ fn plain_init_sidecars(ctx: &OrderFacts) -> Vec<Finding> {
         let mut finding = Finding::new(RULE.id, severity, summary)
             .container(name)
             .fix(fix);
-        if !stuck {
-            // Stuck, the field was stripped on the way in: patching it again changes nothing.
-            finding = finding.patch(
-                PodPatch::new(format!(
-                    "{name} becomes a native sidecar in place: it starts at this init step and keeps running beside the app"
-                ))
-                .set(Place::Container(name.clone()), &["restartPolicy"], json!("Always"))
-                .native(),
-            );
-        }
+        // Stuck, the field was stripped on the way in: patching it again changes nothing.
+        finding = finding.patch_if(patches && !stuck, || {
+            PodPatch::new(format!(
+                "{name} becomes a native sidecar in place: it starts at this init step and keeps running beside the app"
+            ))
+            .set(Place::Container(name.clone()), &["restartPolicy"], json!("Always"))
+            .native()
+        });
         finding.evidence = evidence;
         findings.push(finding);
     }

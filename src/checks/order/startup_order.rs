@@ -165,13 +165,13 @@ rule! {
 
 fn check(pod: &PodContext) -> Vec<Finding> {
     let facts = pod.order_facts();
-    let mut findings = native_without_startup_probe(&facts);
-    findings.extend(classic_dependency_not_waited_for(&facts));
+    let mut findings = native_without_startup_probe(&facts, pod.patches);
+    findings.extend(classic_dependency_not_waited_for(&facts, pod.patches));
     super::in_start_up_order(&facts, findings)
 }
 
 /// Native sidecars that release the next step as soon as their process runs.
-fn native_without_startup_probe(ctx: &OrderFacts) -> Vec<Finding> {
+fn native_without_startup_probe(ctx: &OrderFacts, patches: bool) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (index, c) in ctx.spec.init_containers.iter().flatten().enumerate() {
         if !is_native(c) || c.startup_probe.is_some() || post_start(c).is_some() {
@@ -225,21 +225,21 @@ fn native_without_startup_probe(ctx: &OrderFacts) -> Vec<Finding> {
         let mut finding = finding.fix(format!(
             "add a startupProbe to {name} that passes only once it is ready{hint}; the kubelet then waits for it before starting {next}"
         ));
-        if let Some((probe, from)) = remedies::startup_probe(c) {
-            finding = finding.patch(
+        finding = finding.patch_if(patches, || {
+            remedies::startup_probe(c).map(|(probe, from)| {
                 PodPatch::new(format!(
                     "startupProbe from {from}, every 1s for up to 60s; raise failureThreshold if {name} needs longer to start"
                 ))
-                .set(Place::Container(name.clone()), &["startupProbe"], probe),
-            );
-        }
+                .set(Place::Container(name.clone()), &["startupProbe"], probe)
+            })
+        });
         findings.push(finding);
     }
     findings
 }
 
 /// Classic proxies and shippers the app does not wait for.
-fn classic_dependency_not_waited_for(ctx: &OrderFacts) -> Vec<Finding> {
+fn classic_dependency_not_waited_for(ctx: &OrderFacts, patches: bool) -> Vec<Finding> {
     let Some(main) = ctx.app() else {
         return Vec::new();
     };
@@ -317,7 +317,7 @@ fn classic_dependency_not_waited_for(ctx: &OrderFacts) -> Vec<Finding> {
             // sidecar with a startupProbe (without one the app still starts right away).
             finding
                 .fix(startup_fix(c, app))
-                .patch(remedies::to_waited_for_native(c)),
+                .patch_if(patches, || remedies::to_waited_for_native(c)),
         );
     }
     findings

@@ -237,13 +237,15 @@ fn check(ctx: &PodContext) -> Vec<Finding> {
         let raised = limit.and_then(|l| Some((l, crate::model::quantity::parse(l)?)));
         if let (Some((l, bytes)), Some(spec)) = (raised, ctx.spec(&c.name)) {
             let new_limit = raised_memory(bytes, 1.5);
-            finding = finding.patch(remedies::memory_limit(
-                spec,
-                &new_limit,
-                format!(
-                    "starting point: 1.5 × the {l} limit it was killed at, rounded up; watch its usage with kubectl sidecar ls --metrics"
-                ),
-            ));
+            finding = finding.patch_if(ctx.patches, || {
+                remedies::memory_limit(
+                    spec,
+                    &new_limit,
+                    format!(
+                        "starting point: 1.5 × the {l} limit it was killed at, rounded up; watch its usage with kubectl sidecar ls --metrics"
+                    ),
+                )
+            });
         }
         findings.push(finding);
     }

@@ -115,13 +115,13 @@ rule! {
 }
 
 fn check(ctx: &PodContext) -> Vec<Finding> {
-    log_sidecar_no_storage_limit(ctx.volume_facts())
+    log_sidecar_no_storage_limit(ctx.volume_facts(), ctx.patches)
 }
 
 /// `log-sidecar-no-storage-limit` (§3.2.12): a log sidecar without an ephemeral-storage
 /// limit; its buffers and writable layer are unbounded, and evictions name the container
 /// with the larger consumption, often the shipper.
-fn log_sidecar_no_storage_limit(f: &VolumeFacts) -> Vec<Finding> {
+fn log_sidecar_no_storage_limit(f: &VolumeFacts, patches: bool) -> Vec<Finding> {
     f.ctrs
         .iter()
         .filter(|c| c.is_log_sidecar() && c.ephemeral_storage_limit.is_none())
@@ -146,7 +146,7 @@ fn log_sidecar_no_storage_limit(f: &VolumeFacts) -> Vec<Finding> {
                 "set resources.requests and limits for ephemeral-storage on {} (e.g. 1Gi), and bound its on-disk buffer in its configuration",
                 c.name
             ))
-            .patch(
+            .patch_if(patches, || {
                 PodPatch::new(
                     "starting point: request 256Mi, limit 1Gi of disk; bound the shipper's own buffer below the limit",
                 )
@@ -159,8 +159,8 @@ fn log_sidecar_no_storage_limit(f: &VolumeFacts) -> Vec<Finding> {
                     Place::Container(c.name.to_string()),
                     &["resources", "limits", "ephemeral-storage"],
                     serde_json::json!("1Gi"),
-                ),
-            );
+                )
+            });
             found(finding, None, vec![c.name.to_string()])
         })
         .collect()

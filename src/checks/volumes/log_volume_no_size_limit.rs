@@ -105,13 +105,13 @@ rule! {
 }
 
 fn check(ctx: &PodContext) -> Vec<Finding> {
-    log_volume_no_size_limit(ctx.volume_facts())
+    log_volume_no_size_limit(ctx.volume_facts(), ctx.patches)
 }
 
 /// `log-volume-no-size-limit` (§3.2.8, §3.2.12): a shared disk emptyDir a log sidecar reads
 /// or ships, without sizeLimit: the logs grow on the node's disk until the kubelet evicts
 /// the pod under disk pressure.
-fn log_volume_no_size_limit(f: &VolumeFacts) -> Vec<Finding> {
+fn log_volume_no_size_limit(f: &VolumeFacts, patches: bool) -> Vec<Finding> {
     let mut out = Vec::new();
     for row in &f.rows {
         let memory = row.is_memory_backed();
@@ -154,7 +154,7 @@ fn log_volume_no_size_limit(f: &VolumeFacts) -> Vec<Finding> {
             "set emptyDir.sizeLimit on {} (e.g. 1Gi) so the bound is explicit{rotate}",
             row.name
         ))
-        .patch(
+        .patch_if(patches, || {
             PodPatch::new(
                 "starting point: 1Gi; past it the kubelet evicts the pod, so keep rotation well below",
             )
@@ -162,8 +162,8 @@ fn log_volume_no_size_limit(f: &VolumeFacts) -> Vec<Finding> {
                 Place::Volume(row.name.clone()),
                 &["emptyDir", "sizeLimit"],
                 serde_json::json!("1Gi"),
-            ),
-        );
+            )
+        });
         let involved = std::iter::once(shipper.name)
             .chain(
                 mounters

@@ -113,13 +113,13 @@ rule! {
 }
 
 fn check(ctx: &PodContext) -> Vec<Finding> {
-    memory_emptydir_no_limit(ctx.volume_facts())
+    memory_emptydir_no_limit(ctx.volume_facts(), ctx.patches)
 }
 
 /// `memory-emptydir-no-limit` (§3.2.7, §1.11): tmpfs files count against the memory limit of
 /// the container that writes them; with no sizeLimit the volume is sized to the node's
 /// allocatable memory, so the writer is OOMKilled while its heap looks small.
-fn memory_emptydir_no_limit(f: &VolumeFacts) -> Vec<Finding> {
+fn memory_emptydir_no_limit(f: &VolumeFacts, patches: bool) -> Vec<Finding> {
     let mut out = Vec::new();
     for row in &f.rows {
         let memory = row.is_memory_backed();
@@ -206,11 +206,13 @@ fn memory_emptydir_no_limit(f: &VolumeFacts) -> Vec<Finding> {
                 "starting point: 256Mi; size it to what the files need and give the writers a memory limit that covers process + files".to_string(),
             ),
         };
-        finding = finding.patch(PodPatch::new(note).set(
-            Place::Volume(row.name.clone()),
-            &["emptyDir", "sizeLimit"],
-            serde_json::json!(size),
-        ));
+        finding = finding.patch_if(patches, || {
+            PodPatch::new(note).set(
+                Place::Volume(row.name.clone()),
+                &["emptyDir", "sizeLimit"],
+                serde_json::json!(size),
+            )
+        });
         let involved = writers.iter().map(|c| c.name.to_string()).collect();
         out.push(found(finding, Some(&row.name), involved));
     }

@@ -119,13 +119,13 @@ rule! {
 }
 
 fn check(ctx: &PodContext) -> Vec<Finding> {
-    mount_mismatch(ctx.volume_facts())
+    mount_mismatch(ctx.volume_facts(), ctx.patches)
 }
 
 /// `mount-mismatch` (§3.2.2): a container names an absolute path outside its own mounts
 /// while another container mounts a shared volume there. The classic: the sidecar tails
 /// /var/log/nginx/access.log but mounts the log volume at /logs.
-fn mount_mismatch(f: &VolumeFacts) -> Vec<Finding> {
+fn mount_mismatch(f: &VolumeFacts, patches: bool) -> Vec<Finding> {
     let mut out = Vec::new();
     for c in &f.ctrs {
         // Debug containers reach other containers' files through /proc/PID/root.
@@ -143,7 +143,7 @@ fn mount_mismatch(f: &VolumeFacts) -> Vec<Finding> {
             if !reported.insert(holder.row.name.as_str()) {
                 continue;
             }
-            out.push(mismatch_finding(f, c, &r, &holder));
+            out.push(mismatch_finding(f, c, &r, &holder, patches));
         }
     }
     out
@@ -212,7 +212,7 @@ fn is_shareable(f: &VolumeFacts, c: &Ctr, row: &VolumeRow) -> bool {
     f.mounters(row).len() >= 2 || suggests_sharing(&row.name) || c.is_log_sidecar()
 }
 
-fn mismatch_finding(f: &VolumeFacts, c: &Ctr, r: &PathRef, h: &Holder) -> Finding {
+fn mismatch_finding(f: &VolumeFacts, c: &Ctr, r: &PathRef, h: &Holder, patches: bool) -> Finding {
     let row = h.row;
     let own = f.cells(row, c.name);
     let mut finding = Finding::new(RULE.id, Severity::Warning, String::new()).container(c.name);
@@ -266,7 +266,7 @@ fn mismatch_finding(f: &VolumeFacts, c: &Ctr, r: &PathRef, h: &Holder) -> Findin
         };
         finding = finding.fix(fix);
     }
-    let finding = finding.patch(shared_mount(c, r, h));
+    let finding = finding.patch_if(patches, || shared_mount(c, r, h));
     found(
         finding,
         Some(&row.name),
