@@ -94,7 +94,7 @@ fn names(ctrs: &[&Ctr]) -> String {
 fn output_writers<'a, 'r>(
     f: &'r VolumeFacts<'a>,
     row: &'r VolumeRow,
-) -> Vec<(&'r Ctr<'a>, PathRef<'r>, &'r MountCell)> {
+) -> Vec<(&'r Ctr<'a>, &'r PathRef<'a>, &'r MountCell)> {
     let mut out = Vec::new();
     for c in f.ctrs.iter().filter(|c| c.role != Role::Ephemeral) {
         for r in c.path_refs() {

@@ -1,6 +1,7 @@
 //! Each container as the volume rules see it: its mounts, the paths it names, its user,
 //! limits and the messages its status holds.
 
+use std::cell::OnceCell;
 use std::collections::BTreeSet;
 
 use k8s_openapi::api::core::v1::{
@@ -65,9 +66,11 @@ pub struct Ctr<'a> {
     pub messages: Vec<String>,
     /// Restart count when the current or last termination was an OOM kill.
     pub oom_killed: Option<i32>,
+    /// [`Ctr::path_refs`], scanned on first use: several rules ask, some once per volume.
+    refs: OnceCell<Vec<PathRef<'a>>>,
 }
 
-impl Ctr<'_> {
+impl<'a> Ctr<'a> {
     pub fn is_injected(&self) -> bool {
         INJECTED_SIDECAR_NAMES.contains(&self.name) || INJECTED_INIT_NAMES.contains(&self.name)
     }
@@ -83,16 +86,18 @@ impl Ctr<'_> {
     }
 
     /// Every absolute path the container names in its command, args or env values.
-    pub fn path_refs(&self) -> Vec<PathRef<'_>> {
-        let mut refs = Vec::new();
-        let script = self.argv.join(" ");
-        scan_paths(&script, None, &Origin::Command, &self.env, &mut refs);
-        for (name, value) in &self.env {
-            scan_paths(value, Some(name), &Origin::Env(name), &self.env, &mut refs);
-        }
-        let mut seen = BTreeSet::new();
-        refs.retain(|r| seen.insert(r.raw.clone()));
-        refs
+    pub fn path_refs(&self) -> &[PathRef<'a>] {
+        self.refs.get_or_init(|| {
+            let mut refs = Vec::new();
+            let script = self.argv.join(" ");
+            scan_paths(&script, None, &Origin::Command, &self.env, &mut refs);
+            for &(name, ref value) in &self.env {
+                scan_paths(value, Some(name), &Origin::Env(name), &self.env, &mut refs);
+            }
+            let mut seen = BTreeSet::new();
+            refs.retain(|r| seen.insert(r.raw.clone()));
+            refs
+        })
     }
 
     /// The container's own mount that shows `path` (longest mount path wins).
@@ -129,17 +134,17 @@ impl Ctr<'_> {
     }
 }
 
-impl VolumeFacts<'_> {
+impl<'a> VolumeFacts<'a> {
     pub fn row(&self, name: &str) -> Option<&VolumeRow> {
         self.rows.iter().find(|r| r.name == name)
     }
 
-    pub fn ctr(&self, name: &str) -> Option<&Ctr<'_>> {
+    pub fn ctr(&self, name: &str) -> Option<&Ctr<'a>> {
         self.ctrs.iter().find(|c| c.name == name)
     }
 
     /// Containers (not ephemeral ones) that mount the volume, in container order.
-    pub fn mounters(&self, row: &VolumeRow) -> Vec<&Ctr<'_>> {
+    pub fn mounters(&self, row: &VolumeRow) -> Vec<&Ctr<'a>> {
         self.ctrs
             .iter()
             .filter(|c| {
@@ -343,6 +348,7 @@ pub fn build_ctr<'a>(
         ephemeral_storage_limit: limit("ephemeral-storage"),
         messages: status.map(state_messages).unwrap_or_default(),
         oom_killed: status.and_then(oom_killed),
+        refs: OnceCell::new(),
     }
 }
 
