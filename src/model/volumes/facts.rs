@@ -42,12 +42,26 @@ pub const MAX_MESSAGE: usize = 240;
 
 // ---------------------------------------------------------------- facts
 
+/// Where a container is declared (`spec.containers[1]`), so evidence can point at the
+/// field; written out only when a finding cites it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    pub list: &'static str,
+    pub index: usize,
+}
+
+impl std::fmt::Display for Field {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "spec.{}[{}]", self.list, self.index)
+    }
+}
+
 /// One container as the volume rules see it: init, native sidecar, regular or ephemeral.
 pub struct Ctr<'a> {
     pub name: &'a str,
     pub role: Role,
     /// `spec.containers[1]`, so evidence can point at the field.
-    pub field: String,
+    pub field: Field,
     pub image: &'a str,
     pub mounts: &'a [VolumeMount],
     pub devices: &'a [VolumeDevice],
@@ -226,7 +240,10 @@ pub fn containers<'a>(source: &'a SourcePod, view: &PodView) -> Vec<Ctr<'a>> {
         out.push(ctr_from_container(
             c,
             role_of(&c.name, Role::Init),
-            format!("spec.initContainers[{i}]"),
+            Field {
+                list: "initContainers",
+                index: i,
+            },
             pod_uid,
             find_status(init_statuses, &c.name),
         ));
@@ -236,7 +253,10 @@ pub fn containers<'a>(source: &'a SourcePod, view: &PodView) -> Vec<Ctr<'a>> {
         out.push(ctr_from_container(
             c,
             role_of(&c.name, Role::Sidecar),
-            format!("spec.containers[{i}]"),
+            Field {
+                list: "containers",
+                index: i,
+            },
             pod_uid,
             find_status(statuses, &c.name),
         ));
@@ -257,7 +277,10 @@ pub fn containers<'a>(source: &'a SourcePod, view: &PodView) -> Vec<Ctr<'a>> {
         out.push(build_ctr(
             parts,
             Role::Ephemeral,
-            format!("spec.ephemeralContainers[{i}]"),
+            Field {
+                list: "ephemeralContainers",
+                index: i,
+            },
             pod_uid,
             find_status(ephemeral_statuses, &e.name),
         ));
@@ -281,7 +304,7 @@ pub struct Parts<'a> {
 pub fn ctr_from_container<'a>(
     c: &'a Container,
     role: Role,
-    field: String,
+    field: Field,
     pod_uid: Option<i64>,
     status: Option<&ContainerStatus>,
 ) -> Ctr<'a> {
@@ -302,7 +325,7 @@ pub fn ctr_from_container<'a>(
 pub fn build_ctr<'a>(
     p: Parts<'a>,
     role: Role,
-    field: String,
+    field: Field,
     pod_uid: Option<i64>,
     status: Option<&ContainerStatus>,
 ) -> Ctr<'a> {
