@@ -143,7 +143,7 @@ fn mount_mismatch(f: &VolumeFacts, patches: bool) -> Vec<Finding> {
             if !reported.insert(holder.row.name.as_str()) {
                 continue;
             }
-            out.push(mismatch_finding(f, c, &r, &holder, patches));
+            out.push(mismatch_finding(f, c, r, &holder, patches));
         }
     }
     out

@@ -155,7 +155,7 @@ fn writer_read_only(f: &VolumeFacts) -> Vec<Finding> {
                 ),
             )
             .container(c.name)
-            .evidence(c.origin_text(&r))
+            .evidence(c.origin_text(r))
             .evidence(mount_evidence(row, cell));
             let mut finding = finding;
             for message in read_only_errors(c) {
