@@ -29,8 +29,8 @@ pub struct PodContext<'a> {
     /// The pod's usage sample, when metrics were read.
     pub usage: Option<&'a PodUsage>,
     pub memory_threshold: u32,
-    /// Whether rules build `--fix` patches (see [`Finding::patch_if`]); `diagnose` without
-    /// `--fix` turns it off.
+    /// Whether rules build `--fix` patches (see [`Finding::patch_if`]): only `diagnose
+    /// --fix` turns it on; `order` and `volumes` never print them.
     pub patches: bool,
     /// The volume matrix, built on first use by a volume rule.
     volumes: OnceCell<VolumeFacts<'a>>,
@@ -50,7 +50,7 @@ impl<'a> PodContext<'a> {
             now,
             usage: None,
             memory_threshold: DEFAULT_MEMORY_THRESHOLD,
-            patches: true,
+            patches: false,
             volumes: OnceCell::new(),
         }
     }
